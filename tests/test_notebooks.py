@@ -1,0 +1,45 @@
+"""Every notebook, executed top to bottom offline with COURSE_PROFILE=quick. Wall times go to
+build/notebook-times.json (read by bench/ and the facilitator guide)."""
+
+import json
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+TIMES = ROOT / "build" / "notebook-times.json"
+CELL_TIMEOUT_S = 600
+
+
+@pytest.fixture(scope="module")
+def offline_kernel_env():
+    saved = dict(os.environ)
+    for key in [k for k in os.environ if k.endswith("_API_KEY")]:
+        del os.environ[key]
+    os.environ.update({"COURSE_PROFILE": "quick", "COURSE_BACKEND": "local", "HF_HUB_OFFLINE": "1",
+                       "TRANSFORMERS_OFFLINE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_offline(path, offline_kernel_env):
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()  # raises CellExecutionError with the failing cell's traceback
+    seconds = time.perf_counter() - start
+    TIMES.parent.mkdir(exist_ok=True)
+    times = json.loads(TIMES.read_text()) if TIMES.exists() else {}
+    times[path.name] = {"seconds": round(seconds, 1), "profile": "quick", "when": time.strftime("%Y-%m-%d %H:%M")}
+    TIMES.write_text(json.dumps(times, indent=2, sort_keys=True))
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors

