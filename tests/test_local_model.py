@@ -73,3 +73,12 @@ def test_stop_scanner_flushes_everything_without_stops(engine):
     scanner = local_model.StopScanner(engine.tokenizer, [])
     out = "".join(scanner.feed(t) for t in ids) + scanner.flush()
     assert out == text
+
+
+def test_missing_conversion_dependency_is_named(monkeypatch, tmp_path):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "accelerate" else real(name, *a))
+    monkeypatch.setattr(local_model, "gguf_path", lambda: tmp_path / local_model.GGUF_NAME)
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    with pytest.raises(local_model.OfflineModelError, match="accelerate.*make lab"):
+        local_model.ensure_converted(verbose=False)
