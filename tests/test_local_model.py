@@ -50,8 +50,10 @@ def test_cpu_dtype_override(monkeypatch):
 
 def test_conversion_recorded_its_dtype_measurement(engine):
     meta = local_model.conversion_meta()
-    assert meta["cpu_dtype"] in local_model.CPU_DTYPES
-    assert set(meta["cpu_decode_tokens_per_s"]) == set(local_model.CPU_DTYPES)
+    assert set(meta["cpu_dtype"]) == set(local_model.WORKLOADS)
+    for workload, seconds in meta["cpu_seconds_by_workload"].items():
+        assert set(seconds) == set(local_model.CPU_DTYPES) and all(v > 0 for v in seconds.values())
+        assert meta["cpu_dtype"][workload] == min(seconds, key=seconds.get)  # the faster one was chosen
 
 
 def test_stop_scanner_holds_back_partial_stop_sequences(engine):

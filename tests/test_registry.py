@@ -59,3 +59,21 @@ def test_duplicate_ids_are_rejected(tmp_path):
 def test_gpu_prices_are_dated():
     rows = registry.gpu_hour_prices()
     assert rows and all(r["usd_per_hour"] > 0 and isinstance(r["as_of"], dt.date) and r["source"] for r in rows)
+
+
+def test_prompt_caching_prices():
+    haiku = registry.get("claude-haiku-5-5")
+    plain = haiku.cost(10_100, 10)
+    write = haiku.cached_cost(10_000, 100, 10, write=True)
+    read = haiku.cached_cost(10_000, 100, 10, write=False)
+    assert read < plain < write  # writing the cache costs extra once, reading it is cheap
+    gpt = registry.get("gpt-4.1-mini")
+    assert gpt.cache_write_usd_per_mtok is None
+    # OpenAI has no write fee: the first call pays plain input, later ones the cached-input price
+    assert gpt.cached_cost(10_000, 100, 10, write=True) == pytest.approx(gpt.cost(10_100, 10))
+    assert gpt.cached_cost(10_000, 100, 10, write=False) < gpt.cost(10_100, 10)
+    local = registry.get("smollm2-135m-instruct")
+    assert local.cached_cost(10_000, 100, 10, write=False) == local.cost(10_100, 10)
+    for model in registry.models().values():
+        if model.cache_read_usd_per_mtok is not None:
+            assert model.cache_read_usd_per_mtok < model.input_usd_per_mtok, model.id
