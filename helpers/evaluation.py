@@ -127,7 +127,8 @@ def evaluate(prompt_fn: Callable[[dict], Prompt], examples: list[dict], *, name:
              labels: Sequence | None = None, provider: str | None = None, model: str | None = None,
              temperature: float = 0.0, cache: bool = True, progress: bool = True) -> EvalRun:
     """Run ``prompt_fn`` on every example, parse each answer with the prompt's parser, and score it against
-    ``example[label_key]``. Returns per-example rows and the summary (accuracy, macro-F1, format-valid rate,
+    ``example[label_key]``. An answer the parser cannot read counts as wrong (``predicted`` is None; the
+    parser's best guess is kept in ``loose_guess``). Returns per-example rows and the summary (accuracy, macro-F1, format-valid rate,
     tokens, latency p50/p95, dollars paid)."""
     provider = provider or llm.active_provider()
     model = model or registry.default_model(provider)
@@ -137,8 +138,9 @@ def evaluate(prompt_fn: Callable[[dict], Prompt], examples: list[dict], *, name:
     rows = []
     for example, prompt, record in zip(examples, prompts, records):
         parsed = prompt.parser(prompt.prefill + record["text"])
-        rows.append({"id": example.get("id"), "gold": example[label_key], "predicted": parsed.value,
-                     "correct": parsed.value == example[label_key], "format_ok": parsed.ok,
+        predicted = parsed.value if parsed.ok else None  # what production code could use: unparsed is wrong
+        rows.append({"id": example.get("id"), "gold": example[label_key], "predicted": predicted,
+                     "loose_guess": parsed.value, "correct": predicted == example[label_key], "format_ok": parsed.ok,
                      "parse_error": parsed.error, "output": record["text"], **{k: record[k] for k in (
                          "input_tokens", "output_tokens", "latency_s", "cost_usd", "cached", "model_answered")}})
     results = pd.DataFrame(rows)

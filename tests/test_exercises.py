@@ -27,3 +27,40 @@ def test_stop_sequence_exercise_with_a_real_call(engine):
 def test_unanswered_exercise_prints_todo(capsys):
     exercises.check("00.cost_of_10k_calls", None)
     assert "[todo]" in capsys.readouterr().out
+
+
+def test_notebook_01_exercises():
+    from helpers import datasets, evaluation, prompting
+    from helpers.prompting import Prompt
+
+    gold = ["BILLING", "TECHNICAL", "TECHNICAL", "ACCOUNT", "OTHER", "FEATURE_REQUEST"]
+    pred = ["BILLING", "TECHNICAL", "BILLING", "ACCOUNT", "ACCOUNT", "FEATURE_REQUEST"]
+    right = evaluation.macro_f1(gold, pred, datasets.TICKET_LABELS)
+    assert exercises.verify("01.macro_f1", right)[0]
+    assert not exercises.verify("01.macro_f1", evaluation.accuracy(gold, pred))[0]
+    import pandas as pd
+
+    table = pd.DataFrame({"macro_f1": [0.50, 0.47, 0.30], "$ per 1,000 at list price": [0.9, 0.2, 0.01]},
+                         index=["few-shot", "prefill", "zero-shot"])
+    assert exercises.verify("01.cheapest_good_pattern", ("prefill", table))[0]
+    assert not exercises.verify("01.cheapest_good_pattern", ("zero-shot", table))[0]
+
+
+def test_format_validity_exercise_is_achievable_offline(engine):
+    from helpers import datasets, prompting
+    from helpers.prompting import Prompt
+
+    train = datasets.tickets("train")
+    shots = []
+    for ex in (train[0], train[1], train[5]):
+        shots += [{"role": "user", "content": ex["text"]}, {"role": "assistant", "content": f"Category: {ex['label']}"}]
+
+    def reference(ticket):
+        return Prompt(system="Sort support tickets. Reply: Category: <BILLING|TECHNICAL|ACCOUNT|FEATURE_REQUEST|OTHER>",
+                      messages=shots + [{"role": "user", "content": ticket["text"]},
+                                        {"role": "assistant", "content": "Category:"}],
+                      parser=prompting.parse_category_line, max_tokens=6)
+
+    ok, message = exercises.verify("01.format_validity", reference)
+    assert ok, message
+    assert not exercises.verify("01.format_validity", lambda t: None)[0]
