@@ -1,16 +1,10 @@
 """Writes notebooks/00_start_here.ipynb (clean: no outputs). Run: python tools/build_00.py"""
 
-from pathlib import Path
-
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-from notebook_cells import SETUP_CELL, colab_badge
+from notebook_cells import SETUP_CELL, NotebookBuilder, colab_badge
 
 NAME = "00_start_here.ipynb"
-cells = []
-md = lambda s: cells.append(new_markdown_cell(s.strip()))
-code = lambda s: cells.append(new_code_cell(s.strip()))
+nb = NotebookBuilder(NAME)
+md, code = nb.md, nb.code
 
 md("""
 # 00 · Start here: the course, your machine, and your first LLM call
@@ -351,10 +345,4 @@ changes, the review gets much better, `response.model` names Claude or GPT, and 
 Next: `01_prompt_patterns.ipynb`, how far good prompts go, measured.
 """)
 
-nb = new_notebook(cells=cells, metadata={
-    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"},
-})
-out = Path(__file__).resolve().parent.parent / "notebooks" / NAME
-nbformat.write(nb, out)
-print("wrote", out, len(cells), "cells")
+nb.write()

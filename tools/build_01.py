@@ -1,16 +1,10 @@
 """Writes notebooks/01_prompt_patterns.ipynb (clean: no outputs). Run: python tools/build_01.py"""
 
-from pathlib import Path
-
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-from notebook_cells import SETUP_CELL, colab_badge
+from notebook_cells import SETUP_CELL, NotebookBuilder, colab_badge
 
 NAME = "01_prompt_patterns.ipynb"
-cells = []
-md = lambda s: cells.append(new_markdown_cell(s.strip()))
-code = lambda s: cells.append(new_code_cell(s.strip()))
+nb = NotebookBuilder(NAME)
+md, code = nb.md, nb.code
 
 md("""
 # 01 · Prompt patterns, measured
@@ -483,10 +477,4 @@ structured answers, and every table is re-measured on the real model at a cost p
 Next: `02_when_prompting_falls_short.ipynb`.
 """)
 
-nb = new_notebook(cells=cells, metadata={
-    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"},
-})
-out = Path(__file__).resolve().parent.parent / "notebooks" / NAME
-nbformat.write(nb, out)
-print("wrote", out, len(cells), "cells")
+nb.write()

