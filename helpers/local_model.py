@@ -63,6 +63,7 @@ def is_converted() -> bool:
         return False
 
 
+CPU_DTYPES = ("bfloat16", "float32")
 WORKLOADS = {  # (batch, prompt tokens, new tokens): one chat request, and an evaluation loop's batch
     "single": (1, 160, 16),
     "batch": (4, 64, 8),
@@ -161,8 +162,6 @@ def ensure_converted(verbose: bool = True) -> Path:
 def conversion_meta() -> dict:
     return json.loads((converted_dir() / CONVERTED_META).read_text())
 
-
-CPU_DTYPES = ("bfloat16", "float32")
 
 
 def cpu_dtype(workload: str = "single") -> str:
