@@ -42,7 +42,7 @@ doctor: setup
 	$(BIN)/python -m helpers.doctor
 
 bench: setup
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 
 clean-cache:
 	rm -rf "$${COURSE_CACHE_DIR:-$$HOME/.cache/prompt-rag-tune}"

@@ -79,7 +79,7 @@ def check_offline_model() -> Check:
         path = local_model.gguf_path()
     except local_model.OfflineModelError as exc:
         return Check("offline model", False, str(exc).splitlines()[0] + f" -> {local_model.INSTALL_COMMAND}")
-    cached = "converted and cached" if local_model.is_converted() else "not converted yet (first use takes ~30 s)"
+    cached = "converted and cached" if local_model.is_converted() else "not converted yet (first use takes about a minute)"
     return Check("offline model", True, f"{path.name} ({path.stat().st_size / 2**20:.0f} MiB), {cached}")
 
 

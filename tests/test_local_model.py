@@ -53,7 +53,13 @@ def test_conversion_recorded_its_dtype_measurement(engine):
     assert set(meta["cpu_dtype"]) == set(local_model.WORKLOADS)
     for workload, seconds in meta["cpu_seconds_by_workload"].items():
         assert set(seconds) == set(local_model.CPU_DTYPES) and all(v > 0 for v in seconds.values())
-        assert meta["cpu_dtype"][workload] == min(seconds, key=seconds.get)  # the faster one was chosen
+        assert meta["cpu_dtype"][workload] == local_model.pick_cpu_dtype(seconds)
+
+
+def test_bf16_needs_a_clear_win():
+    assert local_model.pick_cpu_dtype({"bfloat16": 1.0, "float32": 2.0}) == "bfloat16"
+    assert local_model.pick_cpu_dtype({"bfloat16": 0.95, "float32": 1.0}) == "float32"  # within noise
+    assert local_model.pick_cpu_dtype({"bfloat16": 3.0, "float32": 1.0}) == "float32"
 
 
 def test_stop_scanner_holds_back_partial_stop_sequences(engine):

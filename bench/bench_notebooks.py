@@ -1,0 +1,193 @@
+"""Notebook run times: every notebooks/*.ipynb executed headless (nbclient, kernel python3) offline, the way a
+student without a key runs it: wall time and peak memory per notebook, totals, and the course's targets.
+
+Targets: quick profile under 15 minutes in all; full profile under 45 minutes in all and no notebook over 8 minutes.
+
+Run: python -m bench.bench_notebooks            (quick profile)
+     python -m bench.bench_notebooks --full     (quick, then full)
+     python -m bench.bench_notebooks --cold     (delete $COURSE_CACHE_DIR/evaluations first; never the model)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+from bench.common import machine, save, table
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+TARGETS = {  # profile: (total seconds, per-notebook seconds or None)
+    "quick": (15 * 60, None),
+    "full": (45 * 60, 8 * 60),
+}
+
+try:
+    import psutil
+except ImportError:  # the fallback is coarser: see peak_rss_method
+    psutil = None
+
+
+class TreeRssSampler:
+    """Peak summed RSS of this process's descendants (the kernel and whatever it starts), sampled in a thread."""
+
+    def __init__(self, interval_s: float = 0.2):
+        self.interval_s = interval_s
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process(os.getpid())
+        while not self._stop.is_set():
+            total = 0
+            for child in me.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.interval_s)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def cache_dir() -> Path:
+    from helpers import env
+
+    return env.cache_dir()
+
+
+def evaluation_files() -> int:
+    folder = cache_dir() / "evaluations"
+    return sum(1 for _ in folder.rglob("*.json")) if folder.is_dir() else 0
+
+
+def offline_environment(profile: str) -> None:
+    """This process's environment becomes the kernel's: offline, no keys, the given profile."""
+    for key in [k for k in os.environ if k.endswith("_API_KEY")]:
+        del os.environ[key]
+    os.environ.update({"COURSE_PROFILE": profile, "COURSE_BACKEND": "local", "HF_HUB_OFFLINE": "1",
+                       "TRANSFORMERS_OFFLINE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+
+
+def run_notebook(path: Path, cell_timeout: int) -> dict:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    status, error = "ok", None
+    start = time.perf_counter()
+    sampler = TreeRssSampler() if psutil else None
+    try:
+        if sampler:
+            with sampler:
+                client.execute()
+        else:
+            client.execute()
+    except CellExecutionError as exc:
+        status, error = "error", str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
+    except Exception as exc:  # a timeout or a dead kernel: record it and go on with the next notebook
+        status, error = "error", f"{type(exc).__name__}: {exc}"[:300]
+    seconds = time.perf_counter() - start
+    if sampler:
+        peak_mb = sampler.peak / 2**20
+    else:  # kilobytes on Linux; the largest child waited for so far in this process, not just this notebook
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"notebook": path.name, "seconds": round(seconds, 1), "peak_rss_mb": round(peak_mb),
+            "status": status, "error": error,
+            "code_cells": sum(1 for c in nb.cells if c.cell_type == "code")}
+
+
+def verdicts(profile: str, rows: list[dict]) -> list[dict]:
+    total_limit, each_limit = TARGETS[profile]
+    total = sum(r["seconds"] for r in rows)
+    errors = [r["notebook"] for r in rows if r["status"] != "ok"]
+    out = [{"target": f"{profile}: all notebooks < {total_limit // 60} min", "figure": f"{total / 60:.1f} min",
+            "verdict": "met" if total < total_limit and not errors else "not met"}]
+    if each_limit:
+        worst = max(rows, key=lambda r: r["seconds"])
+        out.append({"target": f"{profile}: no notebook > {each_limit // 60} min",
+                    "figure": f"{worst['seconds'] / 60:.1f} min ({worst['notebook']})",
+                    "verdict": "met" if worst["seconds"] <= each_limit and not errors else "not met"})
+    if errors:
+        for item in out:
+            item["figure"] += f"; errors in {', '.join(errors)}"
+    return out
+
+
+def run_profile(profile: str, notebooks: list[Path], cell_timeout: int) -> dict:
+    offline_environment(profile)
+    before = evaluation_files()
+    print(f"\nprofile {profile}: {len(notebooks)} notebooks; evaluation cache "
+          f"{'warm' if before else 'cold'} ({before} cached results in {cache_dir() / 'evaluations'})", flush=True)
+    rows = []
+    for path in notebooks:
+        print(f"  running {path.name} ...", flush=True)
+        rows.append(run_notebook(path, cell_timeout))
+        print(f"    {rows[-1]['seconds']} s, peak {rows[-1]['peak_rss_mb']} MB, {rows[-1]['status']}"
+              + (f": {rows[-1]['error']}" if rows[-1]["error"] else ""), flush=True)
+    total = round(sum(r["seconds"] for r in rows), 1)
+    peak = max((r["peak_rss_mb"] for r in rows), default=0)
+    return {"profile": profile, "evaluation_cache": "warm" if before else "cold",
+            "evaluation_files_before": before, "evaluation_files_after": evaluation_files(), "rows": rows,
+            "total_s": total, "max_peak_rss_mb": peak, "targets": verdicts(profile, rows) if rows else []}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--full", action="store_true", help="also run the full profile (after the quick one)")
+    parser.add_argument("--only-full", action="store_true", help="run only the full profile")
+    parser.add_argument("--cold", action="store_true",
+                        help="delete $COURSE_CACHE_DIR/evaluations first (cached results; never the converted model)")
+    parser.add_argument("--cell-timeout", type=int, default=1200, help="seconds per cell before it counts as failed")
+    parser.add_argument("--pattern", default="*.ipynb", help="which notebooks (glob in notebooks/)")
+    args = parser.parse_args()
+
+    notebooks = sorted(NOTEBOOKS.glob(args.pattern))
+    if not notebooks:
+        print(f"no notebooks match notebooks/{args.pattern}")
+        return 1
+    if args.cold:
+        folder = cache_dir() / "evaluations"
+        print(f"--cold: deleting {folder}")
+        shutil.rmtree(folder, ignore_errors=True)
+    profiles = ["full"] if args.only_full else ["quick"] + (["full"] if args.full else [])
+    facts = machine()
+    method = ("psutil: summed RSS of the kernel process tree, sampled every 0.2 s" if psutil else
+              "resource.getrusage(RUSAGE_CHILDREN).ru_maxrss: the largest single child so far (psutil not installed)")
+    failed = False
+    for profile in profiles:
+        result = run_profile(profile, notebooks, args.cell_timeout)
+        result.update({"machine": facts, "peak_rss_method": method, "notebooks": [p.name for p in notebooks],
+                       "cold_requested": args.cold})
+        print(f"\nprofile {profile}: evaluation cache {result['evaluation_cache']} "
+              f"({result['evaluation_files_before']} -> {result['evaluation_files_after']} cached results); "
+              f"peak memory: {method}")
+        print(table([{k: r[k] for k in ("notebook", "seconds", "peak_rss_mb", "status")} for r in result["rows"]]
+                    + [{"notebook": "TOTAL", "seconds": result["total_s"], "peak_rss_mb": result["max_peak_rss_mb"],
+                        "status": ""}]))
+        print()
+        print(table(result["targets"]))
+        failed |= any(r["status"] != "ok" for r in result["rows"])
+        print("wrote", save(f"notebooks-{profile}", result))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
