@@ -1,5 +1,5 @@
 """Every benchmark in sequence, each in its own process (so one's memory and threads never touch the next):
-generation speed, setup cost (the cached load only, unless --with-install), notebook run times (quick profile).
+generation speed, retrieval (index builds, latency, Qdrant vs numpy), setup cost (the cached load only, unless --with-install), notebook run times (quick profile).
 
 Run: python -m bench.run_all [--with-install] [--full-notebooks]     (`make bench` runs this)
 """
@@ -23,6 +23,7 @@ def main() -> int:
 
     steps = [
         ("generation", ["bench.bench_generation"]),
+        ("retrieval", ["bench.bench_retrieval"]),
         ("setup", ["bench.bench_setup"] + ([] if args.with_install else ["--skip-install"])),
         ("notebooks", ["bench.bench_notebooks"] + (["--full"] if args.full_notebooks else [])),
     ]

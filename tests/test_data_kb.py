@@ -1,4 +1,4 @@
-"""Checks for the knowledge base (data/kb/*.md) and its evaluation sets (data/kb_eval*.jsonl).
+"""Checks for the knowledge base (data/kb/*.md) and its evaluation sets (data/kb_eval.jsonl).
 
 The KB is written by hand for the course. These tests check the properties the notebooks rely on:
 front matter, ids, lengths, archived ("superseded") pages, and that every evaluation question points
@@ -18,7 +18,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 KB_DIR = ROOT / "data" / "kb"
-EVAL_FILES = sorted((ROOT / "data").glob("kb_eval*.jsonl"))
+EVAL_FILES = [ROOT / "data" / "kb_eval.jsonl"]
 README = KB_DIR / "README.md"
 
 REQUIRED_FIELDS = ("id", "title", "type", "product_version", "updated")
@@ -147,7 +147,7 @@ def test_there_are_trap_docs_for_recency_questions():
 
 
 def test_eval_files_present():
-    assert EVAL_FILES, "no data/kb_eval*.jsonl file"
+    assert EVAL_FILES[0].is_file(), "data/kb_eval.jsonl is missing"
     assert QUESTIONS, "evaluation files are empty"
 
 
@@ -197,10 +197,7 @@ def test_each_type_has_enough_questions():
         assert counts[t] >= 10, f"only {counts[t]} {t} questions"
 
 
-def test_totals_once_both_eval_files_exist():
-    names = {f.name for f in EVAL_FILES}
-    if not {"kb_eval_a.jsonl", "kb_eval_b.jsonl"} <= names:
-        pytest.skip("kb_eval_a.jsonl and kb_eval_b.jsonl are not both present yet")
+def test_totals():
     assert len(QUESTIONS) >= 100, f"only {len(QUESTIONS)} questions"
     assert len(DOC_PATHS) >= 60, f"only {len(DOC_PATHS)} documents"
 
