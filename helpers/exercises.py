@@ -189,3 +189,64 @@ def _cached_monthly_cost(answer) -> tuple[bool, str]:
                      f"${100_000 * model.cost(3050, 5):,.2f})."
     return False, ("Hint: one call at cached_cost(3000, 50, 5, write=True), 99,999 calls at write=False; prices "
                    "are per million tokens.")
+
+
+# --- notebook 07: fine-tuning data and the API ------------------------------------------------------------------
+EXERCISE_07_RULES = ("not_json", "not_dict", "missing_messages", "missing_role", "unknown_role", "missing_content",
+                     "empty_assistant", "no_assistant", "bad_weight")
+
+
+@exercise("07.format_check")
+def _format_check(answer) -> tuple[bool, str]:
+    from pathlib import Path
+
+    from helpers import finetune_data as fd
+
+    if not callable(answer):
+        return False, "Hint: pass your function itself (answer_1 = my_check_line), not its result."
+    path = Path(__file__).resolve().parent.parent / "data" / "finetune" / "messy_chat_examples.jsonl"
+    report = fd.validate_jsonl(path)
+    wrong = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        expected = {p.rule for p in report.problems if p.line == number and p.rule in EXERCISE_07_RULES}
+        try:
+            got = {r if isinstance(r, str) else r[0] for r in answer(line)} & set(EXERCISE_07_RULES)
+        except Exception as exc:  # a learner's checker may raise anything; report it instead of crashing
+            got = {f"raised {type(exc).__name__}"}
+        if got != expected:
+            wrong.append(f"line {number}: {sorted(got)} (expected {sorted(expected)})")
+    if not wrong:
+        return True, f"all {report.lines} lines agree with helpers.finetune_data on the {len(EXERCISE_07_RULES)} rules."
+    return False, (f"{len(wrong)} line(s) disagree, e.g. {wrong[0]}. Hint: a weight must be the integer 0 or 1 "
+                   "(type(w) is int: True is a bool), and an assistant answer of only spaces is empty.")
+
+
+@exercise("07.training_cost")
+def _training_cost(answer) -> tuple[bool, str]:
+    from helpers import finetune_data as fd
+
+    model = min((m for m in registry.models().values() if m.training_usd_per_mtok is not None),
+                key=lambda m: m.training_usd_per_mtok)
+    expected = fd.estimate_cost([400] * 500, model.id)
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return False, "Hint: answer with a number of dollars."
+    if abs(value - expected.usd) <= max(1e-9, 0.005 * expected.usd):
+        return True, str(expected)
+    if abs(value - expected.usd / expected.n_epochs) <= 0.005 * expected.usd:
+        return False, "That is one epoch. Hint: n_epochs='auto' trains 500 examples for fd.auto_epochs(500) epochs."
+    return False, ("Hint: tokens per epoch (500 x 400) x epochs (fd.auto_epochs) x the training price per million "
+                   f"tokens of {model.id} (registry.get(...).training_usd_per_mtok).")
+
+
+@exercise("07.best_field_accuracy")
+def _best_field_accuracy(answer) -> tuple[bool, str]:
+    try:
+        name, table = answer
+        expected = table["order fields"].astype(float).idxmax()
+    except (TypeError, ValueError, KeyError):
+        return False, "Hint: answer with a pair: (the row name, the comparison table itself)."
+    if name == expected:
+        return True, f"{expected}: {table.loc[expected, 'order fields']:.0%} of order fields right."
+    return False, "Hint: table['order fields'].idxmax() names the row with the highest field-level accuracy."

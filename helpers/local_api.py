@@ -1,4 +1,5 @@
-"""The Anthropic Messages API and the OpenAI Chat Completions API, served in-process by the local model.
+"""The Anthropic Messages API and the OpenAI Chat Completions API, served in-process by the local model; and OpenAI's
+files and fine-tuning jobs APIs, whose jobs train real LoRA adapters offline (helpers.finetune_jobs, notebook 07).
 
 The real SDK clients accept an ``http_client``; helpers.llm gives them an ``httpx2.Client`` whose transport is
 :class:`LocalModelTransport`. Requests are validated as the real services validate them, and answers, usage,
@@ -13,13 +14,15 @@ reasoning models accept no sampling parameters at all, and the local server refu
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import httpx2
 
-from helpers import registry
+from helpers import local_tools, registry
 from helpers.local_model import GenerationResult, LocalEngine, get_engine
 
 ANTHROPIC_ERROR_TYPES = {
@@ -35,6 +38,32 @@ UNSUPPORTED_OFFLINE = (
     "{feature} is not supported by the course's offline model ({model}). Run this cell with an API key "
     "(see notebooks/00_start_here.ipynb, 'Switching to Claude or OpenAI') or remove {feature}."
 )
+
+
+@dataclass
+class _ToolContext:
+    """The tools of one request, the choice, and the reply prefill that forces a call (empty when not forced)."""
+
+    tools: list
+    choice: local_tools.ToolChoice
+    prefill: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.tools) and self.choice.mode != "none"
+
+
+def _tool_context(body: dict, flavour: str) -> _ToolContext | None:
+    if body.get("tools") is None:
+        if body.get("tool_choice") is not None:
+            raise ApiError(400, "tool_choice: only allowed when tools are specified", param="tool_choice")
+        return None
+    try:
+        tools = local_tools.parse_tools(body["tools"], flavour)
+        choice = local_tools.parse_tool_choice(body.get("tool_choice"), flavour, tools)
+    except local_tools.ToolFormatError as exc:
+        raise ApiError(400, str(exc), param="tools") from exc
+    return _ToolContext(tools, choice, local_tools.prefill_for(choice))
 
 
 class ApiError(Exception):
@@ -89,8 +118,10 @@ def _check_number(body: dict, name: str, low: float, high: float | None, *, inte
     return value
 
 
-def _text_of(content, where: str, engine: LocalEngine) -> str:
-    """Text of a message's content (a string or a list of text blocks/parts)."""
+def _text_of(content, where: str, engine: LocalEngine, tool_names: dict | None = None) -> str:
+    """Text of a message's content (a string or a list of text blocks/parts). With ``tool_names`` (tool-use id ->
+    tool name, filled as assistant turns are read), tool_use and tool_result blocks become the text the local model
+    saw and wrote (helpers/local_tools.py); without it they are refused."""
     if isinstance(content, str):
         return content
     if not isinstance(content, list):
@@ -102,18 +133,68 @@ def _text_of(content, where: str, engine: LocalEngine) -> str:
             texts.append(str(block.get("text", "")))
         elif kind in {"image", "image_url", "document", "input_audio", "file"}:
             raise ApiError(400, UNSUPPORTED_OFFLINE.format(feature=f"{kind} input", model=engine.display_name))
-        elif kind in {"tool_use", "tool_result"}:
-            raise ApiError(400, UNSUPPORTED_OFFLINE.format(feature="tool use", model=engine.display_name))
+        elif kind in {"tool_use", "tool_result"} and tool_names is None:
+            raise ApiError(400, f"{where}.content.{i}: a {kind} block needs `tools` in the request")
+        elif kind == "tool_use":
+            if not isinstance(block.get("id"), str) or not isinstance(block.get("input"), dict):
+                raise ApiError(400, f"{where}.content.{i}.tool_use: `id` (string) and `input` (object) are required")
+            tool_names[block["id"]] = str(block.get("name", ""))
+            texts.append(local_tools.call_text(str(block.get("name", "")), block["input"]))
+        elif kind == "tool_result":
+            use_id = block.get("tool_use_id")
+            if use_id not in tool_names:
+                raise ApiError(400, f"{where}.content.{i}: unexpected `tool_use_id` {use_id!r} in `tool_result` "
+                                    "blocks: each tool_result must answer a tool_use block of the previous message")
+            inner = block.get("content", "")
+            inner = inner if isinstance(inner, str) else _text_of(inner, f"{where}.content.{i}", engine)
+            texts.append(local_tools.result_text(tool_names[use_id], inner, bool(block.get("is_error"))))
         else:
             raise ApiError(400, f"{where}.content.{i}.type: Input tag {kind!r} found using 'type' does not match "
                                 "any of the expected tags: 'text', 'image', 'document', 'tool_use', 'tool_result'")
     return "".join(texts)
 
 
+def _json_body(request: httpx2.Request) -> dict:
+    try:
+        body = json.loads(request.read() or b"{}")
+    except json.JSONDecodeError as exc:
+        raise ApiError(400, f"The request body is not valid JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise ApiError(400, "The request body must be a JSON object")
+    return body
+
+
+def _multipart(request: httpx2.Request) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
+    """The fields and files of a multipart/form-data body (what ``client.files.create`` sends), byte-exact."""
+    ctype = request.headers.get("content-type", "")
+    match = re.search(r'boundary="?([^";]+)"?', ctype)
+    if not ctype.startswith("multipart/form-data") or not match:
+        raise ApiError(400, "files.create needs a multipart/form-data body with a `file` and a `purpose`.")
+    fields: dict[str, str] = {}
+    files: dict[str, tuple[str, bytes]] = {}
+    for part in request.read().split(b"--" + match.group(1).encode())[1:]:
+        if part.startswith(b"--"):
+            break  # the closing boundary
+        head, _, data = part.partition(b"\r\n\r\n")
+        data = data[:-2] if data.endswith(b"\r\n") else data
+        disposition = next((line for line in head.decode("utf-8", "replace").split("\r\n")
+                            if line.lower().startswith("content-disposition")), "")
+        name = re.search(r'\bname="([^"]*)"', disposition)
+        filename = re.search(r'\bfilename="([^"]*)"', disposition)
+        if not name:
+            continue
+        if filename:
+            files[name.group(1)] = (filename.group(1), data)
+        else:
+            fields[name.group(1)] = data.decode("utf-8", "replace")
+    return fields, files
+
+
 class LocalModelTransport(httpx2.BaseTransport):
-    """Serves ``/v1/messages`` (flavour "anthropic") or ``/chat/completions`` (flavour "openai") from the
-    local model. Any model id in the course registry is answered by the local model; the response's ``model``
-    field names the model that really answered."""
+    """Serves ``/v1/messages`` (flavour "anthropic") or ``/chat/completions``, ``/files`` and
+    ``/fine_tuning/jobs`` (flavour "openai") from the local model. Any model id in the course registry is answered by
+    the local model, an ``ft:`` id by the local model with that job's adapter; the response's ``model`` field names
+    the model that really answered."""
 
     def __init__(self, flavour: str, engine_factory: Callable[[], LocalEngine] = get_engine):
         if flavour not in ("anthropic", "openai"):
@@ -126,13 +207,10 @@ class LocalModelTransport(httpx2.BaseTransport):
         request_id = f"req_local_{uuid.uuid4().hex[:20]}"
         path = request.url.path.rstrip("/")
         try:
+            if self.flavour == "openai" and re.search(r"/(files|fine_tuning/jobs)(/|$)", path):
+                return self._fine_tuning(request, path, request_id)
             if request.method == "POST":
-                try:
-                    body = json.loads(request.read() or b"{}")
-                except json.JSONDecodeError as exc:
-                    raise ApiError(400, f"The request body is not valid JSON: {exc}") from exc
-                if not isinstance(body, dict):
-                    raise ApiError(400, "The request body must be a JSON object")
+                body = _json_body(request)
                 if self.flavour == "anthropic" and path.endswith("/v1/messages"):
                     return self._anthropic_messages(body, request_id)
                 if self.flavour == "anthropic" and path.endswith("/v1/messages/count_tokens"):
@@ -162,6 +240,10 @@ class LocalModelTransport(httpx2.BaseTransport):
         return response
 
     def _engine_for(self, model: str) -> LocalEngine:
+        if self.flavour == "openai" and model.startswith("ft:"):  # a model tuned offline (helpers.finetune_jobs)
+            from helpers import finetune_jobs
+
+            return finetune_jobs.store().engine_for(model)
         engine = self._engine_factory()
         if model != engine.model_id and model not in registry.models():
             if self.flavour == "anthropic":
@@ -177,8 +259,10 @@ class LocalModelTransport(httpx2.BaseTransport):
             rows = [{"type": "model", "id": m.id, "display_name": m.display_name,
                      "created_at": f"{m.as_of.isoformat()}T00:00:00Z"} for m in listed]
         else:
+            from helpers import finetune_jobs
+
             rows = [{"id": m.id, "object": "model", "created": int(time.mktime(m.as_of.timetuple())),
-                     "owned_by": m.provider} for m in listed]
+                     "owned_by": m.provider} for m in listed] + finetune_jobs.store().fine_tuned_models()
         if wanted:
             match = [r for r in rows if r["id"] == wanted]
             if not match:
@@ -193,11 +277,12 @@ class LocalModelTransport(httpx2.BaseTransport):
     # --- Anthropic Messages ---------------------------------------------------------------------------------
     ANTHROPIC_FIELDS = {"model", "messages", "max_tokens", "system", "temperature", "top_p", "top_k",
                         "stop_sequences", "stream", "metadata", "service_tier", "cache_control", "diagnostics",
-                        "inference_geo", "speed", "user_profile_id", "workspace_id", "output_config"}
-    ANTHROPIC_UNSUPPORTED = {"tools": "tool use", "tool_choice": "tool use", "thinking": "extended thinking",
+                        "inference_geo", "speed", "user_profile_id", "workspace_id", "output_config", "tools",
+                        "tool_choice"}
+    ANTHROPIC_UNSUPPORTED = {"thinking": "extended thinking",
                              "mcp_servers": "MCP servers", "container": "containers"}
 
-    def _anthropic_prompt(self, body: dict, engine: LocalEngine) -> tuple[list[int], bool]:
+    def _anthropic_prompt(self, body: dict, engine: LocalEngine) -> tuple[list[int], bool, _ToolContext | None]:
         for key in body:
             if key in self.ANTHROPIC_UNSUPPORTED:
                 feature = self.ANTHROPIC_UNSUPPORTED[key]
@@ -213,9 +298,14 @@ class LocalModelTransport(httpx2.BaseTransport):
         if not messages:
             raise ApiError(400, "messages: at least one message is required")
         chat: list[dict] = []
+        tools = _tool_context(body, "anthropic")
+        tool_names = {} if tools is not None else None
         system = body.get("system")
-        if system is not None:
-            chat.append({"role": "system", "content": _text_of(system, "system", engine)})
+        system_text = _text_of(system, "system", engine) if system is not None else ""
+        if tools is not None and tools.active:
+            system_text = (system_text + "\n\n" if system_text else "") + local_tools.system_text(tools.tools)
+        if system_text:
+            chat.append({"role": "system", "content": system_text})
         for i, message in enumerate(messages):
             role = message.get("role") if isinstance(message, dict) else None
             if role not in ("user", "assistant"):
@@ -223,7 +313,7 @@ class LocalModelTransport(httpx2.BaseTransport):
                 raise ApiError(400, f"messages.{i}.role: Input should be 'user' or 'assistant'{hint}")
             if "content" not in message:
                 raise ApiError(400, f"messages.{i}.content: Field required")
-            text = _text_of(message["content"], f"messages.{i}", engine)
+            text = _text_of(message["content"], f"messages.{i}", engine, tool_names)
             if not text and i < len(messages) - 1:
                 raise ApiError(400, f"messages.{i}: all messages must have non-empty content except for the "
                                     "optional final assistant message")
@@ -237,7 +327,12 @@ class LocalModelTransport(httpx2.BaseTransport):
         if prefill and not chat[-1]["content"]:
             chat.pop()
             prefill = False
-        return engine.encode_chat(chat, continue_final=prefill), prefill
+        if tools is not None and tools.prefill:
+            if prefill:
+                raise ApiError(400, "a final assistant message (prefill) cannot be combined with a forced tool_choice")
+            chat.append({"role": "assistant", "content": tools.prefill})
+            prefill = True
+        return engine.encode_chat(chat, continue_final=prefill), prefill, tools
 
     def _anthropic_params(self, body: dict, engine: LocalEngine, prompt_len: int) -> dict:
         model = registry.models().get(body["model"])
@@ -262,16 +357,25 @@ class LocalModelTransport(httpx2.BaseTransport):
     def _anthropic_messages(self, body: dict, request_id: str) -> httpx2.Response:
         model = _known_model(body.get("model"))
         engine = self._engine_for(model)
-        prompt, _ = self._anthropic_prompt(body, engine)
+        prompt, _, tools = self._anthropic_prompt(body, engine)
         params = self._anthropic_params(body, engine, len(prompt))
         message_id = f"msg_local_{uuid.uuid4().hex[:24]}"
         if body.get("stream"):
+            if tools is not None and tools.active:
+                raise ApiError(400, UNSUPPORTED_OFFLINE.format(feature="streaming with tools",
+                                                               model=engine.display_name))
             return self._anthropic_stream(engine, prompt, params, message_id, request_id)
         result = engine.generate(prompt, **params)
+        content, stop_reason = [{"type": "text", "text": result.text}], result.stop_reason
+        call = self._tool_call(tools, result.text)
+        if call is not None:
+            content = [{"type": "tool_use", "id": local_tools.new_call_id("anthropic"), "name": call[0],
+                        "input": call[1]}]
+            stop_reason = "tool_use"
         return self._json(200, {
             "id": message_id, "type": "message", "role": "assistant", "model": engine.model_id,
-            "content": [{"type": "text", "text": result.text}],
-            "stop_reason": result.stop_reason, "stop_sequence": result.stop_sequence,
+            "content": content,
+            "stop_reason": stop_reason, "stop_sequence": result.stop_sequence if call is None else None,
             "usage": {"input_tokens": result.input_tokens, "output_tokens": result.output_tokens,
                       "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
         }, request_id)
@@ -302,22 +406,67 @@ class LocalModelTransport(httpx2.BaseTransport):
     def _anthropic_count_tokens(self, body: dict, request_id: str) -> httpx2.Response:
         model = _known_model(body.get("model"))
         engine = self._engine_for(model)
-        prompt, _ = self._anthropic_prompt({k: v for k, v in body.items() if k != "max_tokens"}, engine)
+        prompt, _, _ = self._anthropic_prompt({k: v for k, v in body.items() if k != "max_tokens"}, engine)
         return self._json(200, {"input_tokens": len(prompt)}, request_id)
+
+    # --- OpenAI files and fine-tuning jobs (helpers.finetune_jobs trains them offline) ----------------------
+    def _fine_tuning(self, request: httpx2.Request, path: str, request_id: str) -> httpx2.Response:
+        from helpers import finetune_jobs
+
+        jobs = finetune_jobs.store()
+        query = request.url.params
+        route = re.search(r"/(files|fine_tuning/jobs)(?:/([^/]+))?(?:/([^/]+))?$", path)
+        kind, item, action = route.groups() if route else (None, None, None)
+        method = request.method
+        if kind == "files" and method == "POST" and item is None:
+            fields, files = _multipart(request)
+            if "file" not in files:
+                raise ApiError(400, "Missing required parameter: 'file'.", param="file",
+                               code="missing_required_parameter")
+            filename, data = files["file"]
+            return self._json(200, jobs.create_file(filename, data, fields.get("purpose", "")), request_id)
+        if kind == "files" and method == "GET" and item is None:
+            rows = jobs.list_files(query.get("purpose"))
+            return self._json(200, {"object": "list", "data": rows, "has_more": False,
+                                    "first_id": rows[0]["id"] if rows else None,
+                                    "last_id": rows[-1]["id"] if rows else None}, request_id)
+        if kind == "files" and method == "GET" and action is None:
+            return self._json(200, jobs.get_file(item), request_id)
+        if kind == "files" and method == "GET" and action == "content":
+            data = jobs.file_path(item).read_bytes()
+            return httpx2.Response(200, headers={"content-type": "application/octet-stream",
+                                                 "x-request-id": request_id, "x-course-backend": "local"},
+                                   content=data)
+        if kind == "fine_tuning/jobs" and method == "POST" and item is None:
+            return self._json(200, jobs.create_job(_json_body(request)), request_id)
+        if kind == "fine_tuning/jobs" and method == "GET" and item is None:
+            rows, more = jobs.list_jobs(query.get("after"), query.get("limit", 20))
+            return self._json(200, {"object": "list", "data": rows, "has_more": more}, request_id)
+        if kind == "fine_tuning/jobs" and method == "GET" and action is None:
+            return self._json(200, jobs.get_job(item), request_id)
+        if kind == "fine_tuning/jobs" and method == "GET" and action == "events":
+            rows, more = jobs.list_events(item, query.get("after"), query.get("limit", 20))
+            return self._json(200, {"object": "list", "data": rows, "has_more": more}, request_id)
+        if kind == "fine_tuning/jobs" and method == "POST" and action == "cancel":
+            return self._json(200, jobs.cancel(item), request_id)
+        raise ApiError(404, f"{method} {path} is not served by the course's local model (offline, the fine-tuning "
+                            "API has files.create/retrieve/list/content and fine_tuning.jobs.create/retrieve/list/"
+                            "list_events/cancel).")
 
     # --- OpenAI Chat Completions ----------------------------------------------------------------------------
     OPENAI_FIELDS = {"model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "n",
                      "stop", "stream", "stream_options", "seed", "user", "metadata", "store", "response_format",
                      "frequency_penalty", "presence_penalty", "service_tier", "prompt_cache_key",
                      "prompt_cache_options", "prompt_cache_retention", "safety_identifier", "verbosity",
-                     "moderation", "parallel_tool_calls"}
-    OPENAI_UNSUPPORTED = {"tools": "function calling", "tool_choice": "function calling",
-                          "functions": "function calling", "logprobs": "logprobs", "top_logprobs": "logprobs",
+                     "moderation", "parallel_tool_calls", "tools", "tool_choice"}
+    OPENAI_UNSUPPORTED = {"functions": "legacy function calling (use tools)",
+                          "function_call": "legacy function calling (use tools)",
+                          "logprobs": "logprobs", "top_logprobs": "logprobs",
                           "audio": "audio output", "modalities": "audio output", "prediction": "predicted outputs",
                           "reasoning_effort": "reasoning effort", "logit_bias": "logit_bias",
                           "web_search_options": "web search"}
 
-    def _openai_prompt(self, body: dict, engine: LocalEngine) -> list[int]:
+    def _openai_prompt(self, body: dict, engine: LocalEngine) -> tuple[list[int], _ToolContext | None]:
         for key in body:
             if key in self.OPENAI_UNSUPPORTED:
                 raise ApiError(400, UNSUPPORTED_OFFLINE.format(feature=self.OPENAI_UNSUPPORTED[key],
@@ -332,11 +481,21 @@ class LocalModelTransport(httpx2.BaseTransport):
             raise ApiError(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got "
                                 "an empty array instead.", param="messages", code="empty_array")
         chat = []
+        tools = _tool_context(body, "openai")
+        call_names: dict[str, str] = {}
         for i, message in enumerate(messages):
             role = message.get("role") if isinstance(message, dict) else None
-            if role in ("tool", "function"):
-                raise ApiError(400, UNSUPPORTED_OFFLINE.format(feature="function calling", model=engine.display_name),
-                               param=f"messages[{i}].role")
+            if role == "function":
+                raise ApiError(400, UNSUPPORTED_OFFLINE.format(feature="legacy function messages (use tools)",
+                                                               model=engine.display_name), param=f"messages[{i}].role")
+            if role == "tool":
+                call_id = message.get("tool_call_id")
+                if call_id not in call_names:
+                    raise ApiError(400, "Invalid parameter: messages with role 'tool' must be a response to a "
+                                        "preceeding message with 'tool_calls'.", param=f"messages[{i}].role")
+                content = _text_of(message.get("content") or "", f"messages[{i}]", engine)
+                chat.append({"role": "user", "content": local_tools.result_text(call_names[call_id], content)})
+                continue
             if role not in ("system", "developer", "user", "assistant"):
                 raise ApiError(400, f"Invalid value: '{role}'. Supported values are: 'system', 'assistant', "
                                     "'user', 'function', 'tool', and 'developer'.", param=f"messages[{i}].role",
@@ -346,8 +505,31 @@ class LocalModelTransport(httpx2.BaseTransport):
                 raise ApiError(400, f"Missing required parameter: 'messages[{i}].content'.",
                                param=f"messages[{i}].content", code="missing_required_parameter")
             text = _text_of(content or "", f"messages[{i}]", engine)
+            if role == "assistant" and message.get("tool_calls"):
+                calls = []
+                for call in message["tool_calls"]:
+                    fn = call.get("function") if isinstance(call, dict) else None
+                    if not isinstance(fn, dict) or not isinstance(call.get("id"), str):
+                        raise ApiError(400, f"Invalid 'messages[{i}].tool_calls': each needs an id and a function.",
+                                       param=f"messages[{i}].tool_calls")
+                    call_names[call["id"]] = str(fn.get("name", ""))
+                    try:
+                        arguments = json.loads(fn.get("arguments") or "{}")
+                    except json.JSONDecodeError:
+                        arguments = {"unparsed": fn.get("arguments")}
+                    calls.append(local_tools.call_text(str(fn.get("name", "")), arguments))
+                text = "\n".join([t for t in [text] if t] + calls)
             chat.append({"role": "system" if role == "developer" else role, "content": text})
-        return engine.encode_chat(chat)
+        if tools is not None and tools.active:
+            tool_text = local_tools.system_text(tools.tools)
+            if chat[0]["role"] == "system":
+                chat[0] = {"role": "system", "content": chat[0]["content"] + "\n\n" + tool_text}
+            else:
+                chat.insert(0, {"role": "system", "content": tool_text})
+        if tools is not None and tools.prefill:
+            chat.append({"role": "assistant", "content": tools.prefill})
+            return engine.encode_chat(chat, continue_final=True), tools
+        return engine.encode_chat(chat), tools
 
     def _openai_params(self, body: dict, engine: LocalEngine, prompt_len: int) -> dict:
         if body.get("max_tokens") is not None and body.get("max_completion_tokens") is not None:
@@ -390,24 +572,43 @@ class LocalModelTransport(httpx2.BaseTransport):
                 "top_p": 1.0 if top_p is None else top_p, "stop": stop, "seed": seed}
 
     @staticmethod
+    def _tool_call(tools: _ToolContext | None, text: str) -> tuple[str, dict] | None:
+        """The tool call in the model's reply: forced (always a call) or auto (when it wrote a JSON call)."""
+        if tools is None or not tools.active:
+            return None
+        if tools.prefill:
+            return local_tools.forced_call(tools.prefill + text, tools.tools, tools.choice)
+        return local_tools.parse_call(text, tools.tools)
+
+    @staticmethod
     def _finish_reason(result: GenerationResult) -> str:
         return "length" if result.stop_reason == "max_tokens" else "stop"
 
     def _openai_chat(self, body: dict, request_id: str) -> httpx2.Response:
         model = _known_model(body.get("model"))
         engine = self._engine_for(model)
-        prompt = self._openai_prompt(body, engine)
+        prompt, tools = self._openai_prompt(body, engine)
         params = self._openai_params(body, engine, len(prompt))
         completion_id = f"chatcmpl-local{uuid.uuid4().hex[:20]}"
         created = int(time.time())
         if body.get("stream"):
+            if tools is not None and tools.active:
+                raise ApiError(400, UNSUPPORTED_OFFLINE.format(feature="streaming with tools",
+                                                               model=engine.display_name), param="stream")
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             return self._openai_stream(engine, prompt, params, completion_id, created, include_usage, request_id)
         result = engine.generate(prompt, **params)
+        message = {"role": "assistant", "content": result.text, "refusal": None}
+        finish = self._finish_reason(result)
+        call = self._tool_call(tools, result.text)
+        if call is not None:
+            message = {"role": "assistant", "content": None, "refusal": None, "tool_calls": [
+                {"id": local_tools.new_call_id("openai"), "type": "function",
+                 "function": {"name": call[0], "arguments": json.dumps(call[1], ensure_ascii=False)}}]}
+            finish = "tool_calls"
         return self._json(200, {
             "id": completion_id, "object": "chat.completion", "created": created, "model": engine.model_id,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": result.text, "refusal": None},
-                         "logprobs": None, "finish_reason": self._finish_reason(result)}],
+            "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
             "usage": {"prompt_tokens": result.input_tokens, "completion_tokens": result.output_tokens,
                       "total_tokens": result.input_tokens + result.output_tokens},
             "system_fingerprint": f"local-{engine.dtype_name}",

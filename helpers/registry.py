@@ -88,8 +88,31 @@ def models(path: Path = REGISTRY_PATH) -> dict[str, ModelInfo]:
     return _load(str(path))[1]
 
 
+def fine_tuned(model_id: str, path: Path = REGISTRY_PATH) -> ModelInfo:
+    """A fine-tuned model (``ft:<base>:<org>:<suffix>:<id>``) priced at its base model's fine-tuned inference
+    prices (notebook 07). A dated base snapshot (``gpt-4.1-nano-2025-04-14``) maps to the registry id."""
+    import dataclasses
+    import re
+
+    parts = model_id.split(":")
+    base = re.sub(r"-\d{4}-\d{2}-\d{2}$", "", parts[1]) if len(parts) > 1 else ""
+    table = models(path)
+    if base not in table:
+        raise UnknownModelError(f"Fine-tuned model {model_id!r}: its base {base!r} is not in the course registry "
+                                f"({path.name}).")
+    info = table[base]
+    if info.finetuned_input_usd_per_mtok is None or info.finetuned_output_usd_per_mtok is None:
+        raise UnknownModelError(f"Fine-tuned model {model_id!r}: {base} has no fine-tuned prices in {path.name}.")
+    return dataclasses.replace(info, id=model_id, display_name=f"{info.display_name} (fine-tuned)",
+                               input_usd_per_mtok=info.finetuned_input_usd_per_mtok,
+                               output_usd_per_mtok=info.finetuned_output_usd_per_mtok)
+
+
 def get(model_id: str, path: Path = REGISTRY_PATH) -> ModelInfo:
-    """The entry for ``model_id``; raises :class:`UnknownModelError` listing the known ids."""
+    """The entry for ``model_id``; raises :class:`UnknownModelError` listing the known ids. ``ft:`` ids are priced
+    from their base model (see :func:`fine_tuned`)."""
+    if isinstance(model_id, str) and model_id.startswith("ft:"):
+        return fine_tuned(model_id, path)
     table = models(path)
     if model_id not in table:
         raise UnknownModelError(

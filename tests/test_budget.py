@@ -54,11 +54,15 @@ def test_call_past_the_cap_is_refused_before_sending(monkeypatch):
 def test_unpriced_model_is_refused_only_under_a_cap(monkeypatch):
     calls = []
     client = _client("openai", CHAT, calls)
-    client.chat.completions.create(model="ft:gpt-4.1-mini:acme::abc", messages=[{"role": "user", "content": "hi"}])
+    client.chat.completions.create(model="ft:davinci-002:acme::abc", messages=[{"role": "user", "content": "hi"}])
     assert len(calls) == 1
     monkeypatch.setenv("COURSE_MAX_USD", "5")
     with pytest.raises(budget.BudgetExceededError, match="no price"):
-        client.chat.completions.create(model="ft:gpt-4.1-mini:acme::abc", messages=[{"role": "user", "content": "hi"}])
+        client.chat.completions.create(model="ft:davinci-002:acme::abc", messages=[{"role": "user", "content": "hi"}])
+    # a model fine-tuned from a registry model is priced at its base's fine-tuned prices, so the cap can guard it
+    client.chat.completions.create(model="ft:gpt-4.1-mini-2025-04-14:acme::abc",
+                                   messages=[{"role": "user", "content": "hi"}])
+    assert len(calls) == 2
 
 
 def test_budget_check_arithmetic(monkeypatch):

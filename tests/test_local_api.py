@@ -88,8 +88,10 @@ def test_count_tokens_and_models_list(claude, engine):
     ({"messages": [{"role": "system", "content": "x"}]}, anthropic.BadRequestError, "top-level `system`"),
     ({"extra_body": {"temperature": 0.5}}, anthropic.BadRequestError, "deprecated for this model"),
     ({"extra_body": {"banana": 1}}, anthropic.BadRequestError, "Extra inputs are not permitted"),
-    ({"tools": [{"name": "t", "description": "d", "input_schema": {"type": "object"}}]},
+    ({"thinking": {"type": "enabled", "budget_tokens": 1024}},
      anthropic.BadRequestError, "not supported by the course's offline model"),
+    ({"tool_choice": {"type": "any"}}, anthropic.BadRequestError, "only allowed when tools are specified"),
+    ({"tools": [{"name": "t", "description": "d"}]}, anthropic.BadRequestError, "input_schema"),
 ])
 def test_anthropic_errors_are_the_real_exception_classes(claude, change, error, fragment):
     request = {"model": "claude-haiku-5-5", "max_tokens": 10, "messages": USER, **change}

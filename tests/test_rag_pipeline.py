@@ -162,3 +162,12 @@ def test_cross_encoder_path_with_a_tiny_local_model(tmp_path):
     scores = reranker.score("what refund days", ["refund days", "sso error", "days"])
     assert scores.shape == (3,) and np.isfinite(scores).all()
     assert not CrossEncoderReranker.available(str(tmp_path / "no-such-model"))
+
+
+def test_local_qdrant_clients_close_cleanly(corpus):
+    rag.build_pipeline(corpus, chunk_size=40, overlap=5, store="qdrant")
+    assert rag_index._LOCAL_CLIENTS
+    rag_index.close_local_clients()
+    assert not rag_index._LOCAL_CLIENTS
+    again = rag.build_pipeline(corpus, chunk_size=40, overlap=5, store="qdrant")   # reopens the same folder
+    assert not again.store.built

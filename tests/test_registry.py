@@ -77,3 +77,15 @@ def test_prompt_caching_prices():
     for model in registry.models().values():
         if model.cache_read_usd_per_mtok is not None:
             assert model.cache_read_usd_per_mtok < model.input_usd_per_mtok, model.id
+
+
+def test_fine_tuned_ids_are_priced_from_their_base():
+    base = registry.get("gpt-4.1-mini")
+    tuned = registry.get("ft:gpt-4.1-mini-2025-04-14:acme:tickets:abc123")
+    assert tuned.id.startswith("ft:") and tuned.provider == base.provider
+    assert tuned.input_usd_per_mtok == base.finetuned_input_usd_per_mtok
+    assert registry.cost_usd(tuned.id, 1_000_000, 0) == base.finetuned_input_usd_per_mtok
+    with pytest.raises(registry.UnknownModelError, match="not in the course registry"):
+        registry.get("ft:imaginary-model:org::x")
+    with pytest.raises(registry.UnknownModelError, match="no fine-tuned prices"):
+        registry.get("ft:claude-haiku-5-5:org::x")

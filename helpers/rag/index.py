@@ -7,6 +7,7 @@ with a warning, never a crash, and every write goes to a temporary file that is 
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import shutil
@@ -103,6 +104,14 @@ class NumpyStore:
 
 
 _LOCAL_CLIENTS: dict[str, object] = {}
+
+
+@atexit.register
+def close_local_clients() -> None:
+    """Close the local-mode Qdrant clients (releases their folder lock) before the interpreter tears down."""
+    while _LOCAL_CLIENTS:
+        _, client = _LOCAL_CLIENTS.popitem()
+        client.close()
 
 
 def qdrant_client_for(path: Path | None = None):

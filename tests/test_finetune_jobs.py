@@ -1,0 +1,184 @@
+"""The offline fine-tuning API (files + fine_tuning.jobs) through the real openai SDK: upload, create, retrieve, list
+events, cancel, a bad file, request errors, and chat with the ft: model the job trained (helpers.finetune_jobs)."""
+
+import json
+import subprocess
+import sys
+import time
+
+import openai
+import pytest
+
+from helpers import datasets, finetune_jobs, finetune_tasks, llm, lora_train
+
+TERMINAL = ("succeeded", "failed", "cancelled")
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch, engine):
+    """A job store in a temporary folder, and a small adapter (2 top layers, rank 4) so jobs train in seconds."""
+    monkeypatch.setattr(finetune_jobs, "store_root", lambda: tmp_path / "finetune")
+    monkeypatch.setattr(finetune_jobs, "LORA_SETTINGS", lora_train.LoraSettings(r=4, alpha=8, top_layers=2,
+                                                                                 target_modules=("q_proj", "v_proj")))
+    return finetune_jobs.store()
+
+
+@pytest.fixture
+def client(store):
+    return llm.openai_client()
+
+
+def training_file(tmp_path, n=12, name="tickets.jsonl", lines=None):
+    tickets = datasets.tickets("train")[:n]
+    rows = lines if lines is not None else [json.dumps(finetune_tasks.ticket_example(t)) for t in tickets]
+    path = tmp_path / name
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def upload(client, path):
+    with open(path, "rb") as handle:
+        return client.files.create(file=handle, purpose="fine-tune")
+
+
+def wait(client, job_id, until=TERMINAL, timeout=300):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        job = client.fine_tuning.jobs.retrieve(job_id)
+        if job.status in until:
+            return job
+        time.sleep(0.5)
+    raise AssertionError(f"job {job_id} still {job.status} after {timeout} s")
+
+
+def test_files_upload_retrieve_list_and_content(client, tmp_path):
+    path = training_file(tmp_path)
+    uploaded = upload(client, path)
+    assert isinstance(uploaded, openai.types.FileObject)
+    assert uploaded.id.startswith("file-") and uploaded.bytes == path.stat().st_size
+    assert uploaded.filename == "tickets.jsonl" and uploaded.purpose == "fine-tune" and uploaded.status == "processed"
+    assert client.files.retrieve(uploaded.id) == uploaded
+    assert client.files.content(uploaded.id).content == path.read_bytes()  # byte-exact through multipart
+    assert uploaded.id in [f.id for f in client.files.list()]
+    with pytest.raises(openai.BadRequestError, match="Must be .jsonl"):
+        client.files.create(file=("notes.txt", b"hello"), purpose="fine-tune")
+    with pytest.raises(openai.NotFoundError):
+        client.files.retrieve("file-0123456789abcdef")
+
+
+def test_a_job_trains_a_real_adapter_and_its_model_answers(client, store, tmp_path, engine):
+    train = upload(client, training_file(tmp_path))
+    valid = upload(client, training_file(tmp_path, n=4, name="valid.jsonl"))
+    job = client.fine_tuning.jobs.create(
+        model="gpt-4.1-nano", training_file=train.id, validation_file=valid.id, suffix="tickets", seed=7,
+        method={"type": "supervised", "supervised": {"hyperparameters": {
+            "n_epochs": 1, "batch_size": 4, "learning_rate_multiplier": 2.0}}})
+    assert isinstance(job, openai.types.fine_tuning.FineTuningJob)
+    assert job.status in ("validating_files", "queued", "running") and job.fine_tuned_model is None
+    done = wait(client, job.id)
+    assert done.status == "succeeded", done.error
+    assert done.fine_tuned_model.startswith(f"ft:{engine.model_id}:") and ":tickets:" in done.fine_tuned_model
+    assert done.hyperparameters.n_epochs == 1 and done.hyperparameters.batch_size == 4
+    assert done.trained_tokens > 0 and done.finished_at >= done.created_at and done.seed == 7
+
+    events = list(client.fine_tuning.jobs.list_events(done.id, limit=100))
+    metrics = [e for e in events if e.type == "metrics"]
+    assert [e.data["step"] for e in metrics] == [3, 2, 1]  # newest first, 12 examples / batch 4
+    assert all(e.data["train_loss"] > 0 and e.data["total_steps"] == 3 for e in metrics)
+    assert any("valid_loss" in e.data for e in metrics)
+    assert events[0].message == "The job has successfully completed"
+    page = client.fine_tuning.jobs.list_events(done.id, limit=2)
+    assert len(page.data) == 2 and page.has_more
+    older = client.fine_tuning.jobs.list_events(done.id, limit=2, after=page.data[-1].id)
+    assert older.data[0].id == events[2].id
+
+    csv = client.files.content(done.result_files[0]).text.splitlines()
+    assert csv[0] == "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy" and len(csv) == 4
+    assert done.id in [j.id for j in client.fine_tuning.jobs.list()]
+    assert done.fine_tuned_model in [m.id for m in client.models.list()]
+
+    tuned = store.engine_for(done.fine_tuned_model)
+    changed = [name for (name, a), (_, b) in zip(tuned.model.named_parameters(), engine.model.named_parameters())
+               if not a.detach().float().allclose(b.detach().float())]
+    assert changed and all("layers.28" in n or "layers.29" in n for n in changed)  # the adapter was trained
+
+    messages = [{"role": "system", "content": finetune_tasks.TICKET_SYSTEM},
+                {"role": "user", "content": "I was charged twice for one invoice, please refund one."}]
+    answer = client.chat.completions.create(model=done.fine_tuned_model, messages=messages, max_tokens=12)
+    assert answer.model == done.fine_tuned_model and answer.usage.completion_tokens >= 1
+    batched = finetune_jobs.answer_chats(done.fine_tuned_model, [messages], max_tokens=12, progress=False)
+    assert batched[0]["text"] == answer.choices[0].message.content
+
+
+def test_a_bad_file_fails_the_job_cleanly(client, tmp_path):
+    rows = [json.dumps(finetune_tasks.ticket_example(t)) for t in datasets.tickets("train")[:12]]
+    rows[1] = rows[1][:40]  # a line cut off
+    bad = upload(client, training_file(tmp_path, lines=rows, name="bad.jsonl"))
+    job = client.fine_tuning.jobs.create(model="gpt-4.1-mini", training_file=bad.id)
+    failed = wait(client, job.id)
+    assert failed.status == "failed" and failed.fine_tuned_model is None
+    assert failed.error.code == "invalid_training_file" and failed.error.param == "training_file"
+    assert "line 2" in failed.error.message and "clean(" in failed.error.message
+    assert any(e.level == "error" for e in client.fine_tuning.jobs.list_events(job.id))
+
+    few = upload(client, training_file(tmp_path, n=3, name="few.jsonl"))
+    failed = wait(client, client.fine_tuning.jobs.create(model="gpt-4.1-mini", training_file=few.id).id)
+    assert failed.status == "failed" and "at least 10 examples" in failed.error.message
+
+
+def test_cancel_stops_training(client, store, tmp_path):
+    path = training_file(tmp_path, n=60)
+    job = client.fine_tuning.jobs.create(model="smollm2-135m-instruct", training_file=upload(client, path).id,
+                                         hyperparameters={"n_epochs": 2, "batch_size": 1})
+    wait(client, job.id, until=("running",) + TERMINAL)
+    cancelled = client.fine_tuning.jobs.cancel(job.id)
+    assert cancelled.status == "cancelled"
+    deadline = time.time() + 60
+    while job.id in store._cancel and time.time() < deadline:  # the trainer thread notices and stops
+        time.sleep(0.2)
+    assert job.id not in store._cancel
+    final = client.fine_tuning.jobs.retrieve(job.id)
+    assert final.status == "cancelled" and final.fine_tuned_model is None and not final.result_files
+    steps = [e.data["step"] for e in client.fine_tuning.jobs.list_events(job.id, limit=100) if e.type == "metrics"]
+    assert len(steps) < 120
+    assert not (store.adapters_dir / job.id).exists()
+    with pytest.raises(openai.BadRequestError, match="cannot be cancelled"):
+        client.fine_tuning.jobs.cancel(job.id)
+
+
+@pytest.mark.parametrize("change,error,fragment", [
+    ({"model": "gpt-5-mini"}, openai.BadRequestError, "not available for fine-tuning"),
+    ({"training_file": "file-000000000000"}, openai.NotFoundError, "Upload it first"),
+    ({"hyperparameters": {"n_epochs": 0}}, openai.BadRequestError, "n_epochs"),
+    ({"hyperparameters": {"learning_rate_multiplier": -1}}, openai.BadRequestError, "learning_rate_multiplier"),
+    ({"method": {"type": "dpo"}}, openai.BadRequestError, "supervised only"),
+    ({"suffix": "a:b"}, openai.BadRequestError, "suffix"),
+    ({"extra_body": {"banana": 1}}, openai.BadRequestError, "Unrecognized request argument"),
+])
+def test_job_request_errors(client, tmp_path, change, error, fragment):
+    file_id = upload(client, training_file(tmp_path)).id
+    with pytest.raises(error, match=fragment):
+        client.fine_tuning.jobs.create(**{"model": "gpt-4.1-mini", "training_file": file_id, **change})
+
+
+def test_unknown_jobs_and_models(client):
+    with pytest.raises(openai.NotFoundError):
+        client.fine_tuning.jobs.retrieve("ftjob-0000000000")
+    with pytest.raises(openai.NotFoundError) as raised:
+        client.chat.completions.create(model="ft:smollm2-135m-instruct:course-local::deadbeef", max_tokens=4,
+                                       messages=[{"role": "user", "content": "hi"}])
+    assert raised.value.code == "model_not_found"
+
+
+def test_a_job_whose_kernel_died_is_reported_failed(client, store, tmp_path):
+    job = client.fine_tuning.jobs.create(model="gpt-4.1-mini", training_file=upload(
+        client, training_file(tmp_path, lines=["{"] * 12, name="broken.jsonl")).id)
+    wait(client, job.id)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    path = store.jobs_dir / f"{job.id}.json"
+    record = json.loads(path.read_text())
+    record["job"].update(status="running", error=None)
+    record["pid"] = int(dead.stdout)
+    path.write_text(json.dumps(record))
+    job = client.fine_tuning.jobs.retrieve(job.id)
+    assert job.status == "failed" and job.error.code == "interrupted" and "Create the job again" in job.error.message
