@@ -86,7 +86,7 @@ def review_prompt(snippet):
 
 start = time.perf_counter()
 reviews = llm.batch_complete([review_prompt(s) for s in snippets], system=REVIEW_SYSTEM, provider=PROVIDER,
-                             max_tokens=env.by_profile(full=220, quick=96), progress=False)
+                             max_tokens=env.by_profile(full=180, quick=96), progress=False)
 print(f"{len(reviews)} reviews in {time.perf_counter() - start:.1f} s")
 print(reviews[0].text)
 """)
@@ -113,11 +113,15 @@ means a finding on the planted line (±1) or one naming the issue within five li
 ## 2. The ticket task and the yardstick
 
 Five labels, written definitions (`data/tickets/labels.md`), 432 training tickets to draw examples from and
-170 test tickets that share no template with them. The quick profile uses a stratified sample of the test set.
+170 test tickets that share no template with them. Every pattern below runs on the same stratified sample of the
+test set: 60 tickets in the full profile (so the notebook stays under 8 minutes on a 2-core laptop CPU with the
+offline model; with 60 tickets an accuracy has a standard error of about 6 points), 12 in the quick profile. Set
+`TEST_SIZE = None` to use all 170 (with an API, or a patient CPU).
 """)
 code("""
 train = datasets.tickets("train")
-test = datasets.sample(datasets.tickets("test"), env.by_profile(full=None, quick=12), seed=1, stratify="label")
+TEST_SIZE = env.by_profile(full=60, quick=12)
+test = datasets.sample(datasets.tickets("test"), TEST_SIZE, seed=1, stratify="label")
 LABELS = list(datasets.TICKET_LABELS)
 DEFINITIONS = datasets.label_definitions()
 print(f"{len(train)} training tickets, {len(test)} test tickets in this run")
@@ -266,7 +270,7 @@ Category: BILLING"""
 
 def chain_of_thought(ticket):
     return Prompt(system=COT_SYSTEM, messages=[{"role": "user", "content": ticket["text"]}],
-                  parser=prompting.parse_reasoning_then_category, max_tokens=env.by_profile(full=160, quick=80))
+                  parser=prompting.parse_reasoning_then_category, max_tokens=env.by_profile(full=120, quick=80))
 
 cot = measure("chain of thought", chain_of_thought)
 print(cot.results["output"].iloc[0])
@@ -386,7 +390,7 @@ PATTERNS = {"zero-shot": lambda k: zero_shot, "zero-shot + prefill": lambda k: z
             "few-shot similar": lambda k: (lambda t: Prompt(system=ZERO_SHOT_SYSTEM, parser=prompting.parse_category_line,
                 max_tokens=12, messages=few_shot(similar_for[t["id"]][:k]) + [{"role": "user", "content": t["text"]}])),
             "chain of thought": lambda k: chain_of_thought, "JSON prefilled": lambda k: json_prefilled}
-EXPLORE_SAMPLE = test[: env.by_profile(full=24, quick=4)]
+EXPLORE_SAMPLE = test[: env.by_profile(full=16, quick=4)]
 
 def explore(pattern, k, temperature, model):
     provider = registry.get(model).provider
