@@ -14,6 +14,7 @@ import argparse
 import os
 import resource
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -149,7 +150,19 @@ def run_profile(profile: str, notebooks: list[Path], cell_timeout: int) -> dict:
             "total_s": total, "max_peak_rss_mb": peak, "targets": verdicts(profile, rows) if rows else []}
 
 
+def stop_with_kernels(signum, frame) -> None:
+    """SIGTERM / SIGHUP: kill the kernel this run started, then exit. Without this a killed benchmark leaves its
+    kernel computing in the background and every later timing on the machine is wrong."""
+    if psutil:
+        for child in psutil.Process().children(recursive=True):
+            child.kill()
+    print(f"\nstopped by signal {signum}; kernels killed", file=sys.stderr, flush=True)
+    os._exit(128 + signum)
+
+
 def main() -> int:
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop_with_kernels)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="also run the full profile (after the quick one)")
     parser.add_argument("--only-full", action="store_true", help="run only the full profile")
