@@ -346,6 +346,24 @@ class LocalEngine:
             pass
         return result
 
+    @property
+    def pad_id(self) -> int:
+        tokenizer = self.tokenizer
+        return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+
+    def left_padded(self, prompts: list[list[int]]):
+        """(input ids, attention mask) tensors for prompts of different lengths, padded on the left so every
+        prompt's last token is in the last column (what batched generation and next-token scoring need)."""
+        import torch
+
+        width = max(len(p) for p in prompts)
+        ids = torch.full((len(prompts), width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(prompts), width), dtype=torch.long)
+        for row, prompt in enumerate(prompts):
+            ids[row, width - len(prompt):] = torch.tensor(prompt)
+            mask[row, width - len(prompt):] = 1
+        return ids, mask
+
     def generate_batch(
         self, prompts: list[list[int]], *, max_new_tokens: int, stop: list[str] | None = None, batch_size: int = 16
     ) -> list[GenerationResult]:
@@ -355,15 +373,11 @@ class LocalEngine:
 
         order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
         results: list[GenerationResult | None] = [None] * len(prompts)
-        pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
+        pad_id = self.pad_id
         for first in range(0, len(order), batch_size):
             chunk = order[first:first + batch_size]
-            width = max(len(prompts[i]) for i in chunk)
-            ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
-            mask = torch.zeros((len(chunk), width), dtype=torch.long)
-            for row, i in enumerate(chunk):
-                ids[row, width - len(prompts[i]):] = torch.tensor(prompts[i])
-                mask[row, width - len(prompts[i]):] = 1
+            ids, mask = self.left_padded([prompts[i] for i in chunk])
+            width = ids.shape[1]
             start = time.perf_counter()
             with self.lock, torch.inference_mode():
                 extra = {"stop_strings": list(stop), "tokenizer": self.tokenizer} if stop else {}

@@ -4,7 +4,7 @@ import subprocess
 import sys
 import textwrap
 
-SCRIPT = textwrap.dedent('''
+NO_SOCKETS = textwrap.dedent('''
     import socket
 
     def refuse(*args, **kwargs):
@@ -14,7 +14,9 @@ SCRIPT = textwrap.dedent('''
     socket.socket.connect_ex = refuse
     socket.create_connection = refuse
     socket.getaddrinfo = refuse
+''')
 
+SCRIPT = NO_SOCKETS + textwrap.dedent('''
     from helpers import llm
     claude, gpt = llm.anthropic_client(), llm.openai_client()
     reply = claude.messages.create(model="claude-haiku-5-5", max_tokens=8,
@@ -40,17 +42,7 @@ def test_offline_clients_open_no_socket():
     assert "OFFLINE-OK" in done.stdout
 
 
-RAG_SCRIPT = textwrap.dedent('''
-    import socket
-
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network use attempted: {args!r}")
-
-    socket.socket.connect = refuse
-    socket.socket.connect_ex = refuse
-    socket.create_connection = refuse
-    socket.getaddrinfo = refuse
-
+RAG_SCRIPT = NO_SOCKETS + textwrap.dedent('''
     from llama_index.core import VectorStoreIndex
     from helpers import rag
     from helpers.rag.llamaindex import CourseLLM, embedding_model, to_nodes

@@ -171,3 +171,30 @@ def test_local_qdrant_clients_close_cleanly(corpus):
     assert not rag_index._LOCAL_CLIENTS
     again = rag.build_pipeline(corpus, chunk_size=40, overlap=5, store="qdrant")   # reopens the same folder
     assert not again.store.built
+
+
+class _CountingExpander:
+    """An expander without a model: records how it is asked, so batching can be checked."""
+
+    name = "counting"
+
+    def __init__(self):
+        self.batches = []
+
+    def prepare(self, questions, progress=False):
+        self.batches.append(list(questions))
+
+    def variants(self, question):
+        return [question.lower()]
+
+    def seconds(self, question):
+        return 0.25
+
+
+def test_llm_work_is_batched_at_any_depth(corpus):
+    bm25 = rag.build_pipeline(corpus, retrievers=("bm25",), chunk_size=40, overlap=5)
+    expander = _CountingExpander()
+    nested = rag.HybridRetriever([rag.ExpandedRetriever(bm25, expander), bm25])
+    report = rag.evaluate_retrieval(nested, QUESTIONS, k=3)
+    assert expander.batches == [[q["question"] for q in QUESTIONS]]
+    assert report.rows["latency_s"].ge(0.25).all()

@@ -84,8 +84,8 @@ def evaluate_retrieval(pipeline, questions, *, k: int = 10, name: str | None = N
     from tqdm.auto import tqdm
 
     questions = list(questions)
-    prepare = getattr(getattr(pipeline, "expander", None), "prepare", None)
-    if prepare:  # batch the LLM rewrites first (cached); their recorded time is added back per query below
+    prepare = getattr(pipeline, "prepare", None)
+    if prepare:  # batch any LLM rewrites first (cached), at any depth; their recorded time is added back per query
         prepare([q["question"] for q in questions], progress=progress)
     rows = []
     for q in tqdm(questions, disable=not progress, desc=name or getattr(pipeline, "name", "retrieval")):

@@ -105,17 +105,11 @@ class LocalLLMReranker:
         tokenizer = engine.tokenizer
         yes = [tokenizer.encode(w, add_special_tokens=False)[0] for w in ("Yes", " Yes", "yes")]
         no = [tokenizer.encode(w, add_special_tokens=False)[0] for w in ("No", " No", "no")]
-        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         prompts = [self._ids(engine, query, p) for p in passages]
         scores = np.zeros(len(prompts))
         for first in range(0, len(prompts), self.batch_size):
             part = prompts[first:first + self.batch_size]
-            width = max(len(p) for p in part)
-            ids = torch.full((len(part), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(part), width), dtype=torch.long)
-            for row, p in enumerate(part):
-                ids[row, width - len(p):] = torch.tensor(p)
-                mask[row, width - len(p):] = 1
+            ids, mask = engine.left_padded(part)
             positions = (mask.cumsum(-1) - 1).clamp(min=0)
             with engine.lock, torch.inference_mode():
                 logits = engine.batch_model(input_ids=ids.to(engine.device), attention_mask=mask.to(engine.device),

@@ -63,6 +63,9 @@ class Retriever:
         """Model time spent for ``query`` outside this process's wall clock (e.g. a cached LLM call), for latency."""
         return 0.0
 
+    def prepare(self, queries: list[str], progress: bool = False) -> None:
+        """Batch any LLM work for ``queries`` ahead of the per-query loop (a no-op unless a stage has some)."""
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
 
@@ -187,6 +190,10 @@ class HybridRetriever(Retriever):
     def extra_seconds(self, query: str) -> float:
         return sum(r.extra_seconds(query) for r in self.retrievers)
 
+    def prepare(self, queries: list[str], progress: bool = False) -> None:
+        for retriever in self.retrievers:
+            retriever.prepare(queries, progress)
+
 
 class RerankedRetriever(Retriever):
     """Retrieve ``fetch`` candidate chunks with ``base``, score each (query, chunk) pair with ``reranker``, keep the
@@ -211,6 +218,9 @@ class RerankedRetriever(Retriever):
     def extra_seconds(self, query: str) -> float:
         return self.base.extra_seconds(query)
 
+    def prepare(self, queries: list[str], progress: bool = False) -> None:
+        self.base.prepare(queries, progress)
+
 
 class ExpandedRetriever(Retriever):
     """Query expansion: search with the original query and each variant the ``expander`` writes, fuse by RRF."""
@@ -228,6 +238,10 @@ class ExpandedRetriever(Retriever):
 
     def extra_seconds(self, query: str) -> float:
         return self.base.extra_seconds(query) + self.expander.seconds(query)
+
+    def prepare(self, queries: list[str], progress: bool = False) -> None:
+        self.expander.prepare(queries, progress)
+        self.base.prepare(queries, progress)
 
 
 class ParentDocumentRetriever(Retriever):
@@ -254,3 +268,6 @@ class ParentDocumentRetriever(Retriever):
 
     def extra_seconds(self, query: str) -> float:
         return self.small.extra_seconds(query)
+
+    def prepare(self, queries: list[str], progress: bool = False) -> None:
+        self.small.prepare(queries, progress)
