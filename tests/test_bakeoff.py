@@ -1,0 +1,197 @@
+"""The bake-off machinery (helpers.bakeoff) on deterministic fake strategies: aggregation, the result cache and its
+invalidation, RUN_ALL, skipped cells, verdict rules and bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from helpers import bakeoff, registry
+from helpers.bakeoff import BakeOff, Claim, Outcome, ResultCache, SkipCell, Task
+
+
+def fake_rows(correct, *, fmt=None, hall=None, tokens=(100, 10), latency=None):
+    """Rows as a strategy returns them, from lists of per-example values."""
+    n = len(correct)
+    fmt = fmt or [True] * n
+    hall = hall or [None] * n
+    latency = latency or [0.5] * n
+    return [{"id": f"x{i}", "correct": float(c), "format_ok": f, "hallucinated": h, "input_tokens": tokens[0],
+             "output_tokens": tokens[1], "latency_s": s, "cost_usd": 0.0}
+            for i, (c, f, h, s) in enumerate(zip(correct, fmt, hall, latency))]
+
+
+class Counter:
+    """A fake strategy that remembers how often it ran."""
+
+    def __init__(self, outcome):
+        self.outcome, self.calls = outcome, 0
+
+    def __call__(self, examples):
+        self.calls += 1
+        return self.outcome(examples) if callable(self.outcome) else self.outcome
+
+
+EXAMPLES = [{"id": f"x{i}", "text": f"example {i}"} for i in range(4)]
+
+
+@pytest.fixture()
+def cache(tmp_path):
+    return ResultCache(tmp_path / "results")
+
+
+def test_aggregation_of_one_cell(cache):
+    bake = BakeOff(cache=cache)
+    bake.add_task(Task("qa", EXAMPLES, hallucination_name="answered the unanswerable"))
+    rows = fake_rows([1, 0, 1, 1], fmt=[True, False, True, True], hall=[None, True, False, None],
+                     latency=[0.1, 0.2, 0.3, 10.0])
+    bake.add("qa", "prompt", "prompt", Counter(Outcome(rows=rows, answered_by="fake")))
+    bake.run(log=lambda _: None)
+    row = bake.table().iloc[0]
+    assert row["quality"] == pytest.approx(0.75)
+    assert row["format_valid"] == pytest.approx(0.75)
+    assert row["hallucination"] == pytest.approx(0.5)  # None rows do not count
+    assert row["latency_p50_s"] == pytest.approx(0.25)  # the median, untouched by the 10 s outlier
+    claude, gpt = registry.default_model("anthropic"), registry.default_model("openai")
+    assert row[f"$/1k {claude}"] == pytest.approx(1000 * registry.cost_usd(claude, 100, 10))
+    assert row[f"$/1k {gpt}"] == pytest.approx(1000 * registry.cost_usd(gpt, 100, 10))
+    assert row["$/1k paid"] == 0.0 and row["setup_s"] == 0.0 and row["answered_by"] == "fake"
+
+
+def test_custom_quality_and_tuned_prices_and_setup(cache):
+    bake = BakeOff(cache=cache)
+    bake.add_task(Task("t", EXAMPLES, quality_name="share of x0", quality=lambda r: (r["id"] == "x0").mean()))
+    setup = {"seconds": 3600.0, "trained_tokens": 2_000_000}
+    bake.add("t", "lora", "finetune", Counter(Outcome(rows=fake_rows([0, 0, 0, 0]), setup=setup, tuned=True)))
+    bake.run(log=lambda _: None)
+    row = bake.table().iloc[0]
+    assert row["quality"] == pytest.approx(0.25)
+    gpt = registry.models()[registry.default_model("openai")]
+    assert row[f"$/1k {gpt.id}"] == pytest.approx(
+        (100 * gpt.finetuned_input_usd_per_mtok + 10 * gpt.finetuned_output_usd_per_mtok) / 1000)
+    assert math.isnan(row[f"$/1k {registry.default_model('anthropic')}"])  # no fine-tuning API to price
+    assert row["setup_api_usd"] == pytest.approx(2.0 * gpt.training_usd_per_mtok)
+    cheapest = min(r["usd_per_hour"] for r in registry.gpu_hour_prices())
+    assert row["setup_gpu_usd_max"] == pytest.approx(cheapest)  # one hour of the cheapest GPU
+
+
+def test_cache_hit_settings_change_examples_change_and_run_all(cache):
+    strategy = Counter(lambda ex: Outcome(rows=fake_rows([1] * len(ex))))
+
+    def run(examples=EXAMPLES, settings=None, run_all=False):
+        bake = BakeOff(cache=cache, run_all=run_all)
+        bake.add_task(Task("qa", examples))
+        bake.add("qa", "s", "prompt", strategy, settings=settings or {"lr": 1})
+        return bake.run(log=lambda _: None)[("qa", "s")]
+
+    assert not run().cached and strategy.calls == 1
+    again = run()
+    assert again.cached and strategy.calls == 1 and again.rows["correct"].tolist() == [1.0] * 4
+    assert not run(settings={"lr": 2}).cached and strategy.calls == 2  # settings are part of the key
+    assert not run(examples=EXAMPLES[:3]).cached and strategy.calls == 3  # so is the data
+    assert not run(run_all=True).cached and strategy.calls == 4  # RUN_ALL recomputes ...
+    assert run().cached and strategy.calls == 4  # ... and overwrites the cached record
+
+
+def test_backend_is_part_of_the_key(cache):
+    strategy = Counter(Outcome(rows=fake_rows([1, 1, 1, 1])))
+    for backend, expected_calls in (("local:a", 1), ("local:a", 1), ("anthropic", 2)):
+        bake = BakeOff(cache=cache, backend=backend)
+        bake.add_task(Task("qa", EXAMPLES))
+        bake.add("qa", "s", "prompt", strategy)
+        bake.run(log=lambda _: None)
+        assert strategy.calls == expected_calls
+
+
+def test_damaged_cache_record_is_recomputed(cache):
+    strategy = Counter(Outcome(rows=fake_rows([1, 1, 1, 1])))
+    bake = BakeOff(cache=cache)
+    bake.add_task(Task("qa", EXAMPLES))
+    bake.add("qa", "s", "prompt", strategy)
+    bake.run(log=lambda _: None)
+    [path] = list(cache.root.glob("*.json"))
+    path.write_text("{not json", encoding="utf-8")
+    assert not bake.run(log=lambda _: None)[("qa", "s")].cached and strategy.calls == 2
+    assert json.loads(path.read_text(encoding="utf-8"))["strategy"] == "s"
+
+
+def test_skipped_cell_says_why_and_is_not_cached(cache):
+    def needs_key(examples):
+        raise SkipCell("no OPENAI_API_KEY found")
+
+    messages = []
+    bake = BakeOff(cache=cache)
+    bake.add_task(Task("qa", EXAMPLES))
+    bake.add("qa", "api", "finetune", needs_key)
+    cell = bake.run(log=messages.append)[("qa", "api")]
+    assert cell.status == "skipped" and "OPENAI_API_KEY" in cell.reason
+    assert any("skipped" in m and "OPENAI_API_KEY" in m for m in messages)  # printed, never silent
+    assert list(cache.root.glob("*.json")) == []
+    row = bake.table().iloc[0]
+    assert row["status"] == "skipped" and "OPENAI_API_KEY" in row["note"]
+
+
+def test_bad_input_is_refused(cache):
+    bake = BakeOff(cache=cache)
+    bake.add_task(Task("qa", EXAMPLES))
+    with pytest.raises(ValueError, match="twice"):
+        bake.add_task(Task("qa", EXAMPLES))
+    with pytest.raises(ValueError, match="unknown task"):
+        bake.add("nope", "s", "prompt", lambda ex: None)
+    with pytest.raises(ValueError, match="family"):
+        bake.add("qa", "s", "magic", lambda ex: None)
+    bake.add("qa", "short", "prompt", lambda ex: Outcome(rows=fake_rows([1])))
+    with pytest.raises(ValueError, match="1 rows for 4 examples"):
+        bake.run(log=lambda _: None)
+    bad = BakeOff(cache=cache)
+    bad.add_task(Task("qa", EXAMPLES))
+    bad.add("qa", "no-latency", "prompt",
+            lambda ex: Outcome(rows=[{k: v for k, v in r.items() if k != "latency_s"} for r in fake_rows([1] * 4)]))
+    with pytest.raises(ValueError, match="latency_s"):
+        bad.run(log=lambda _: None)
+
+
+def test_noise_and_compare():
+    assert bakeoff.noise(0.0, 0.0, 10) == pytest.approx(0.1)  # never below one example
+    assert bakeoff.noise(0.5, 0.5, 100) == pytest.approx(1.96 * math.sqrt(0.5 / 100))
+    assert bakeoff.compare(0.9, 0.1, 20) == "higher"
+    assert bakeoff.compare(0.1, 0.9, 20) == "lower"
+    assert bakeoff.compare(0.55, 0.5, 20) == "tie"
+    assert bakeoff.compare(0.2, 0.1, 10) == "tie"  # one example out of ten on a noisy estimate
+    assert bakeoff.compare(float("nan"), 0.1, 10) == "missing"
+
+
+def table_of(cells):
+    return pd.DataFrame([{"task": t, "strategy": s, "family": f, "status": "ok", "n": n, "quality": q,
+                          "format_valid": fv} for t, s, f, n, q, fv in cells])
+
+
+def test_verdicts_held_not_held_inconclusive_and_not_measured():
+    table = table_of([("qa", "prompt-only", "prompt", 40, 0.10, 0.9), ("qa", "RAG", "rag", 40, 0.60, 0.9),
+                      ("qa", "LoRA", "finetune", 40, 0.12, 0.5), ("qa", "LoRA + RAG", "hybrid", 40, 0.55, 0.8)])
+    claims = [Claim("RAG for knowledge", "qa", "RAG", "prompt-only"),
+              Claim("fine-tuning for knowledge is a mistake", "qa", "RAG", "LoRA"),
+              Claim("fine-tuning beats prompting on format", "qa", "LoRA", "prompt-only", metric="format_valid"),
+              Claim("combine", "qa", "LoRA + RAG", "best:prompt,rag,finetune"),
+              Claim("combine, no worse", "qa", "LoRA + RAG", "best:prompt,rag,finetune", held_if="not lower"),
+              Claim("API fine-tune", "qa", "API fine-tune", "prompt-only")]
+    out = bakeoff.verdicts(claims, table).set_index("claim")["verdict"]
+    assert out["RAG for knowledge"] == "held"
+    assert out["fine-tuning for knowledge is a mistake"] == "held"
+    assert out["fine-tuning beats prompting on format"] == "not held"
+    assert out["combine"] == "inconclusive"  # 0.55 vs the best single, RAG's 0.60, on 40 questions
+    assert out["combine, no worse"] == "held"
+    assert out["API fine-tune"] == "not measured"
+    evidence = bakeoff.verdicts(claims[:1], table)["evidence"].iloc[0]
+    assert "RAG 0.600" in evidence and "prompt-only 0.100" in evidence and "n=40" in evidence
+
+
+def test_best_of_families_ignores_skipped_cells():
+    table = table_of([("t", "zero-shot", "prompt", 30, 0.2, 1.0), ("t", "few-shot", "prompt", 30, 0.7, 1.0),
+                      ("t", "LoRA", "finetune", 30, 0.3, 1.0)])
+    table.loc[len(table)] = {"task": "t", "strategy": "API", "family": "finetune", "status": "skipped"}
+    verdict = bakeoff.judge(Claim("prompts first", "t", "best:prompt", "best:finetune", held_if="not lower"), table)
+    assert verdict["verdict"] == "held" and "few-shot 0.700" in verdict["evidence"]
