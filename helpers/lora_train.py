@@ -128,15 +128,22 @@ def _batches(encoded: list[tuple[list[int], list[int]]], batch_size: int, pad_id
 
 def answer_loss(peft_model, ids, mask, labels):
     """(mean cross-entropy over the answer tokens, their count, how many the model predicted right). Only the
-    answer positions go through the output layer (49,152 words wide for SmolLM2): the prompt needs no logits."""
+    answer positions go through the output layer (49,152 words wide for SmolLM2): the prompt needs no logits.
+    ``peft_model`` may also be a plain causal LM (full fine-tuning)."""
+    causal_lm = peft_model.get_base_model() if hasattr(peft_model, "get_base_model") else peft_model
+    hidden = causal_lm.model(input_ids=ids, attention_mask=mask).last_hidden_state
+    return loss_on_answers(causal_lm.lm_head, hidden, labels)
+
+
+def loss_on_answers(lm_head, hidden, labels):
+    """The loss of :func:`answer_loss` from the last hidden states: logits only where the next token is an
+    answer token (also used by helpers.lora.train, notebook 08)."""
     import torch
     import torch.nn.functional as F
 
-    causal_lm = peft_model.get_base_model()
-    hidden = causal_lm.model(input_ids=ids, attention_mask=mask).last_hidden_state
     target = labels[:, 1:]
     keep = target != IGNORE
-    logits = causal_lm.lm_head(hidden[:, :-1][keep]).float()
+    logits = lm_head(hidden[:, :-1][keep]).float()
     wanted = target[keep]
     loss = F.cross_entropy(logits, wanted) if wanted.numel() else hidden.sum() * 0.0
     with torch.no_grad():
@@ -159,6 +166,15 @@ def evaluate_loss(peft_model, encoded, *, batch_size: int = 8, pad_id: int = 0) 
             total_right += right
     peft_model.train(was_training)
     return (total_loss / total_tokens, total_right / total_tokens) if total_tokens else (float("nan"), float("nan"))
+
+
+def lr_schedule(optimizer, total_steps: int):
+    """A short linear warm-up (10% of the steps, at most 10), then a linear decay to 10% of the peak rate."""
+    import torch
+
+    warmup = max(1, min(10, total_steps // 10))
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: (s + 1) / warmup if s < warmup else
+                                             max(0.1, 1 - (s - warmup) / max(1, total_steps - warmup)))
 
 
 def train_lora(model, tokenizer, examples: list[dict], *, epochs: int = 1, batch_size: int = 4, lr: float = 2e-4,
@@ -193,9 +209,7 @@ def train_lora(model, tokenizer, examples: list[dict], *, epochs: int = 1, batch
     optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     steps_per_epoch = math.ceil(len(encoded) / batch_size)
     total = steps_per_epoch * epochs
-    warmup = max(1, min(10, total // 10))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: (s + 1) / warmup if s < warmup else max(0.1, 1 - (s - warmup) / max(1, total - warmup)))
+    schedule = lr_schedule(optimizer, total)
     result = TrainResult(model=peft_model, skipped_too_long=skipped)
     step = 0
     for epoch in range(1, epochs + 1):

@@ -1,0 +1,108 @@
+"""helpers.lora.train and helpers.lora.evaluate on the packaged model: the cached frozen prefix is exact, training
+lowers the loss, full fine-tuning trains only its blocks, an interrupted run resumes to the same weights."""
+
+import copy
+
+import pytest
+import torch
+
+from helpers import finetune_tasks as tasks
+from helpers.lora import evaluate, live, shapes
+from helpers.lora import train as lt
+from helpers.lora_train import LoraSettings
+
+SMALL = LoraSettings(r=4, alpha=8, top_layers=2, max_seq_len=200)
+
+
+@pytest.fixture
+def fresh(engine):
+    return copy.deepcopy(engine.model).float(), engine.tokenizer
+
+
+@pytest.fixture(scope="module")
+def examples():
+    return tasks.task_examples(8, 0, seed=3)
+
+
+def test_cached_prefix_gives_the_same_loss(fresh, examples):
+    model, tokenizer = fresh
+    split = model.config.num_hidden_layers - 2
+    module = lt._answer_loss_module(model, split)
+    encoded, _ = lt.encode_all(tokenizer, examples[:3], 200)
+    pad = tokenizer.pad_token_id
+    hidden = [lt.prefix_hidden(model, split, ids) for ids, _ in encoded]
+    with torch.no_grad():
+        plain = module(*lt._collate(encoded, pad, "cpu"))
+        cached = module(*lt._collate(encoded, pad, "cpu", hidden))
+    assert float(cached[0]) == pytest.approx(float(plain[0]), rel=1e-5) and int(cached[1]) == int(plain[1]) > 0
+    assert len(model.model.layers) == model.config.num_hidden_layers  # the blocks are put back
+
+
+def test_lora_training_lowers_the_loss_and_records(fresh, examples, tmp_path):
+    model, tokenizer = fresh
+    before = lt.evaluate_loss(model, tokenizer, examples)
+    seen = []
+    config = lt.TrainConfig(lora=SMALL, epochs=3, batch_size=4, lr=3e-3, cache_prefix=True)
+    result = lt.train(model, tokenizer, examples, config, run_dir=tmp_path / "run", on_step=seen.append,
+                      progress=False)
+    assert [s.step for s in seen] == [1, 2, 3, 4, 5, 6] and not result.stopped
+    assert lt.evaluate_loss(result.model, tokenizer, examples) < before
+    assert result.trainable_params == shapes.lora_params(shapes.shape_from_config(model.config), 4, SMALL.target_modules,
+                                                         layers=2)
+    assert result.tokens_per_s > 0 and result.peak_memory_gib > 0
+    assert (tmp_path / "run" / "adapter" / "adapter_config.json").is_file()
+    assert not (tmp_path / "run" / "checkpoint.pt").exists()
+    summary, rows = evaluate.evaluate_tasks(result.model, tokenizer, examples[:2], batch_size=2)
+    assert len(rows) == 2 and 0 <= summary["ticket accuracy"] <= 1 and summary["order JSON valid"] is None
+
+
+def test_full_method_trains_only_the_top_blocks(fresh, examples):
+    model, tokenizer = fresh
+    embed = model.model.embed_tokens.weight.detach().clone()
+    low = model.model.layers[0].mlp.up_proj.weight.detach().clone()
+    top = model.model.layers[-1].mlp.up_proj.weight.detach().clone()
+    config = lt.TrainConfig(method="full", lora=SMALL, max_steps=2, batch_size=4, lr=1e-4, cache_prefix=True)
+    result = lt.train(model, tokenizer, examples, config, progress=False)
+    per_block = sum(p.numel() for p in model.model.layers[-1].parameters())
+    assert result.trainable_params == 2 * per_block
+    assert torch.equal(model.model.embed_tokens.weight, embed) and torch.equal(model.model.layers[0].mlp.up_proj.weight, low)
+    assert not torch.equal(model.model.layers[-1].mlp.up_proj.weight, top)
+
+
+def test_interrupted_run_resumes_to_the_same_weights(engine, examples, tmp_path):
+    config = lt.TrainConfig(lora=SMALL, max_steps=4, epochs=2, batch_size=4, lr=3e-3, cache_prefix=True,
+                            checkpoint_every=1)
+    straight = lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples, config, progress=False)
+    calls = []
+    cut = lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples, config, run_dir=tmp_path,
+                   on_step=calls.append, should_stop=lambda: len(calls) >= 2, progress=False)
+    assert cut.stopped and len(cut.steps) == 2 and (tmp_path / "checkpoint.pt").is_file()
+    resumed = lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples, config, run_dir=tmp_path,
+                       progress=False)
+    assert resumed.resumed_from_step == 2 and [s.step for s in resumed.steps] == [1, 2, 3, 4]
+    a, b = lt.trainable_state(straight.model), lt.trainable_state(resumed.model)
+    assert a.keys() == b.keys() and all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
+    with pytest.raises(ValueError, match="batch_size"):
+        lt.TrainConfig(lora=SMALL, batch_size=0)
+
+
+def test_a_checkpoint_of_another_configuration_is_refused(engine, examples, tmp_path):
+    config = lt.TrainConfig(lora=SMALL, max_steps=3, batch_size=4, cache_prefix=True, checkpoint_every=1)
+    calls = []
+    lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples, config, run_dir=tmp_path,
+             on_step=calls.append, should_stop=lambda: len(calls) >= 1, progress=False)
+    other = lt.TrainConfig(lora=SMALL, max_steps=3, batch_size=4, lr=1e-2, cache_prefix=True)
+    with pytest.raises(ValueError, match="different configuration"):
+        lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples, other, run_dir=tmp_path,
+                 progress=False)
+
+
+def test_cached_metrics_and_explorer_logic(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
+    live.record_metrics("r8", {"method": "lora", "r": 8, "targets": ["q_proj", "v_proj"], "lr": 1e-3}, {"acc": 0.5})
+    live.record_metrics("r64", {"method": "lora", "r": 64, "targets": list(shapes.ALL_SEVEN), "lr": 1e-3}, {"acc": 0.6})
+    info = live.explore(shapes.get_shape("Llama-3.1-8B"), 16, 32, 0.05, shapes.ALL_SEVEN, 1e-3)
+    assert info["trainable params"] == 41_943_040 and info["scale alpha/r"] == 2
+    assert info["nearest measured run"]["name"] == "r64"
+    assert info["qlora GiB"] < info["lora GiB"]
+    assert live.nearest_run(live.cached_metrics(), 4, ("q_proj", "v_proj"), 3e-4)["name"] == "r8"
