@@ -11,12 +11,13 @@ STAMP := $(VENV)/.course-installed
 # JupyterLab refuses to start as root (containers, some cloud VMs) unless told it may.
 LAB_ARGS ?= $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test test-browser browser-deps setup doctor bench clean-cache help
+.PHONY: lab test test-browser workshop-prep browser-deps setup doctor bench clean-cache help
 
 help:
 	@echo "make lab     set up (first time: a few minutes) and open the course in JupyterLab"
 	@echo "make test    set up and run every test, executing every notebook offline (COURSE_PROFILE=quick)"
 	@echo "make test-browser  run notebooks 00 and 03 in JupyterLab in headless Chromium (installs Chromium)"
+	@echo "make workshop-prep  build every cache a room of offline laptops needs, then time each notebook warm"
 	@echo "make doctor  print the environment check"
 	@echo "make bench   run the benchmarks under bench/"
 
@@ -49,6 +50,9 @@ browser-deps:
 
 test-browser: setup browser-deps
 	COURSE_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -m browser tests/test_browser.py
+
+workshop-prep: setup
+	$(BIN)/python tools/workshop_prep.py $(WORKSHOP_ARGS)
 
 doctor: setup
 	$(BIN)/python -m helpers.doctor
