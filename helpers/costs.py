@@ -403,3 +403,32 @@ def cost_explorer(prices: Prices, workload: Workload | None = None):
         s.observe(redraw, names="value")
     redraw()
     return widgets.VBox([widgets.HBox(list(sliders.values())[:4]), widgets.HBox(list(sliders.values())[4:]), out])
+
+
+# --- exercise of notebook 09 ---------------------------------------------------------------------------------------
+from helpers.exercises import exercise  # noqa: E402  (kept with the checker it serves)
+
+EXERCISE_WORKLOAD = Workload(monthly_queries=20_000, instruction_tokens=2_500, tuned_instruction_tokens=150,
+                             input_tokens=300, output_tokens=250, training_examples=2_000, tokens_per_example=900,
+                             epochs=3, retrains_per_month=0.25, months=12)
+
+
+@exercise("09.crossover")
+def _crossover(answer) -> tuple[bool, str]:
+    """answer = the monthly volume above which the API fine-tune is cheaper than prompt-only (EXERCISE_WORKLOAD)."""
+    prices = registry_prices()
+    table = crossovers(EXERCISE_WORKLOAD, prices, ("prompt", "api_finetune"))
+    if table.empty:
+        return False, "with today's registry prices these lines do not cross: any answer is moot (tell the course)."
+    expected = float(table["monthly queries"].iloc[0])
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return False, "answer with a number of queries per month."
+    if abs(value - expected) <= 0.01 * expected:
+        return True, f"{expected:,.0f} queries per month; above it the fine-tune's lower per-query price pays back " \
+                     "its training."
+    p, f = estimate("prompt", EXERCISE_WORKLOAD, prices), estimate("api_finetune", EXERCISE_WORKLOAD, prices)
+    return False, (f"Hint: over {EXERCISE_WORKLOAD.months} months, prompt costs months x v x {p.per_query_usd:.6f}; "
+                   f"the fine-tune {f.setup_usd:.2f} + months x (v x {f.per_query_usd:.6f} + {f.monthly_fixed_usd:.2f})."
+                   " Set them equal and solve for v.")

@@ -464,3 +464,43 @@ def questionnaire(fw: Framework, *, on_result=None):
     box = widgets.VBox([title, choices, widgets.HBox([back_b, next_b, restart_b]), out])
     box.session = session  # lets a cell read the state (box.session.history)
     return box
+
+
+# --- exercises of notebook 09 (registered on import; ``check`` re-exported) -------------------------------------
+from helpers.exercises import check, exercise  # noqa: E402  (kept with the checkers they serve)
+
+__all__ = ["Framework", "FrameworkError", "Session", "Walk", "all_paths", "check", "diagram", "layout",
+           "load_framework", "questionnaire", "walk"]
+
+
+@exercise("09.refund_bot")
+def _refund_bot(answer) -> tuple[bool, str]:
+    """answer = the dict of answers that walks the course framework for the refund-bot scenario."""
+    if not isinstance(answer, Mapping):
+        return False, "answer with a dict {question id: answer key}, as in CASES above."
+    fw = load_framework()
+    try:
+        result = walk(fw, answer)
+    except KeyError as exc:
+        return False, f"{exc.args[0]} Hint: follow the questions from 'problem'; each answer names the next one."
+    first = result.steps[0][1].key
+    if first != "knowledge":
+        return False, ("Hint: the tone and format are fine; what is wrong is a fact that changed last week. "
+                       "Which kind of problem is that?")
+    if result.recommendation.id != "rag":
+        return False, (f"your answers reach {result.recommendation.title!r}. Hint: 400 articles do not fit in a "
+                       "prompt, and refund rules live in documents, not in live records.")
+    return True, f"{result.recommendation.title}: {result.recommendation.summary}"
+
+
+@exercise("09.fewest_confidently_wrong")
+def _fewest_confidently_wrong(answer) -> tuple[bool, str]:
+    try:
+        name, table = answer
+        column = table["confidently wrong"].astype(float)
+    except (TypeError, ValueError, KeyError):
+        return False, "answer with a pair: (the row name, the support-chatbot table itself)."
+    best = column[column == column.min()].index
+    if name in best:
+        return True, f"{name}: {column[name]:.0%} of answers confidently wrong."
+    return False, "Hint: table['confidently wrong'].idxmin() names the row with the smallest share."

@@ -225,3 +225,20 @@ def test_not_yaml_missing_file_and_wrong_shape(tmp_path):
 def test_recommendations_reached_by_several_paths(fw):
     counts = Counter(p.recommendation.id for p in decision.all_paths(fw))
     assert counts["prompt_engineering"] >= 3  # "try the prompt first" is reachable from format and behaviour
+
+
+def test_exercise_checkers():
+    from helpers import costs  # noqa: F401  (registers 09.crossover)
+    import pandas as pd
+
+    from helpers.exercises import verify
+
+    assert verify("09.refund_bot", CASES["rag"])[0]
+    assert not verify("09.refund_bot", CASES["api_finetune"])[0]
+    assert "No answer for question" in verify("09.refund_bot", {"problem": "knowledge"})[1]
+    table = pd.DataFrame({"confidently wrong": [0.4, 0.2, 0.2]}, index=["prompt only", "RAG", "other"])
+    assert verify("09.fewest_confidently_wrong", ("RAG", table))[0]
+    assert not verify("09.fewest_confidently_wrong", ("prompt only", table))[0]
+    expected = costs.crossovers(costs.EXERCISE_WORKLOAD, costs.registry_prices(), ("prompt", "api_finetune"))
+    volume = float(expected["monthly queries"].iloc[0])
+    assert verify("09.crossover", volume * 1.005)[0] and not verify("09.crossover", volume * 1.1)[0]
