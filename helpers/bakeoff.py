@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from helpers import env, registry
@@ -130,6 +129,20 @@ class ResultCache:
         tmp.replace(path)  # atomic: never a half-written record
 
 
+def cached(name: str, settings: dict, compute: Callable[[], object], *, run_all: bool = False,
+           cache: ResultCache | None = None) -> tuple[object, bool]:
+    """(value, loaded from the cache) for any JSON-able step a notebook should not redo on every render (choosing
+    a pipeline, indexing examples): computed once per ``settings``, recomputed with ``run_all``."""
+    cache = cache or ResultCache()
+    key = fingerprint({"v": CACHE_VERSION, "step": name, "settings": settings})
+    record = None if run_all else cache.load(key)
+    if record is not None:
+        return record["value"], True
+    value = compute()
+    cache.store(key, {"value": value, "step": name, "when": time.strftime("%Y-%m-%d %H:%M")})
+    return value, False
+
+
 def _check_rows(rows: list[dict], strategy: Strategy, n: int) -> None:
     if len(rows) != n:
         raise ValueError(f"{strategy.task} / {strategy.name} returned {len(rows)} rows for {n} examples")
@@ -213,7 +226,8 @@ def cell_metrics(task: Task, cell: CellResult) -> dict:
     hallucinated = rows["hallucinated"].dropna() if "hallucinated" in rows else pd.Series(dtype=float)
     tokens_in, tokens_out = float(rows["input_tokens"].mean()), float(rows["output_tokens"].mean())
     paid = float(rows["cost_usd"].mean()) if "cost_usd" in rows else 0.0
-    return {**base, "n": len(rows), "quality": task.score(rows), "quality_metric": task.quality_name,
+    return {**base, "n": len(rows), "n_hallucination": len(hallucinated), "quality": task.score(rows),
+            "quality_metric": task.quality_name,
             "format_valid": float(rows["format_ok"].mean()),
             "hallucination": float(hallucinated.astype(float).mean()) if len(hallucinated) else float("nan"),
             "latency_p50_s": float(rows["latency_s"].median()), "input_tokens": tokens_in,
@@ -272,7 +286,8 @@ def judge(claim: Claim, table: pd.DataFrame) -> dict:
     out = {"claim": claim.claim, "task": claim.task, "metric": claim.metric}
     if a is None or b is None:
         return {**out, "verdict": "not measured", "evidence": f"{claim.subject} or {claim.against} did not run"}
-    n = int(min(a["n"], b["n"]))
+    counted = f"n_{claim.metric}"  # a rate over some examples only (hallucination: the unanswerable ones)
+    n = int(min(a.get(counted, a["n"]), b.get(counted, b["n"])))
     result = compare(float(a[claim.metric]), float(b[claim.metric]), n)
     if result == "missing":
         verdict = "not measured"
@@ -339,6 +354,3 @@ def quality_by(rows: pd.DataFrame, column: str) -> pd.Series:
     """Mean ``correct`` per value of ``column`` (e.g. the KB question type)."""
     return rows.groupby(column)["correct"].mean() if len(rows) else pd.Series(dtype=float)
 
-
-def p50(values: Sequence[float]) -> float:
-    return float(np.median(values)) if len(values) else float("nan")

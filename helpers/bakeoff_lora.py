@@ -110,7 +110,7 @@ def tuned_engine(adapter: Adapter):
     return _ENGINES[key]
 
 
-def engine_answers(engine, prompts: list[Prompt], *, batch_size: int = 8) -> list[dict]:
+def engine_answers(engine, prompts: list[Prompt], *, batch_size: int = 16) -> list[dict]:
     """Greedy answers of a local engine to ``Prompt`` objects, with the fields helpers.evaluation.run_prompts
     returns (text, tokens, latency as the share of its batch's time, cost 0)."""
     by_shape: dict[tuple, list[int]] = {}

@@ -195,3 +195,52 @@ def test_best_of_families_ignores_skipped_cells():
     table.loc[len(table)] = {"task": "t", "strategy": "API", "family": "finetune", "status": "skipped"}
     verdict = bakeoff.judge(Claim("prompts first", "t", "best:prompt", "best:finetune", held_if="not lower"), table)
     assert verdict["verdict"] == "held" and "few-shot 0.700" in verdict["evidence"]
+
+
+def test_rates_over_some_examples_use_their_own_count():
+    table = table_of([("qa", "prompt-only", "prompt", 40, 0.1, 1.0), ("qa", "RAG", "rag", 40, 0.5, 1.0)])
+    table["hallucination"] = [1.0, 0.5]
+    table["n_hallucination"] = [4, 4]  # only the 4 unanswerable questions count
+    verdict = bakeoff.judge(Claim("RAG cuts hallucination", "qa", "prompt-only", "RAG", metric="hallucination"),
+                            table)
+    assert verdict["verdict"] == "inconclusive" and "n=4" in verdict["evidence"]  # with n=40 it would be "held"
+    table["n_hallucination"] = [40, 40]
+    assert bakeoff.judge(Claim("x", "qa", "prompt-only", "RAG", metric="hallucination"), table)["verdict"] == "held"
+
+
+def test_cell_metrics_count_the_examples_a_rate_covers(cache):
+    bake = BakeOff(cache=cache)
+    bake.add_task(Task("qa", EXAMPLES))
+    bake.add("qa", "s", "prompt", lambda ex: Outcome(rows=fake_rows([1, 1, 0, 0], hall=[None, None, True, None])))
+    bake.run(log=lambda _: None)
+    row = bake.table().iloc[0]
+    assert row["n"] == 4 and row["n_hallucination"] == 1 and row["hallucination"] == 1.0
+
+
+def test_exercise_checkers_accept_right_and_refuse_wrong_answers():
+    from helpers import bakeoff_exercises as ex
+
+    def right_break_even(setup, before, after):
+        saving = (before - after) / 1000
+        return math.inf if saving <= 0 else setup / saving
+
+    assert ex.verify("10.break_even", right_break_even)[0]
+    assert not ex.verify("10.break_even", lambda s, b, a: s / ((b - a) / 1000 or 1e-9))[0]  # no inf case
+    assert not ex.verify("10.break_even", None)[0] and not ex.verify("10.break_even", 42)[0]
+    assert ex.verify("10.compare", bakeoff.compare)[0]
+    assert not ex.verify("10.compare", lambda a, b, n: "higher" if a > b else "lower" if a < b else "tie")[0]
+
+
+def test_cached_step_is_computed_once_per_settings(cache):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"choice": "hybrid", "seconds": 1.5}
+
+    assert bakeoff.cached("choice", {"q": [1, 2]}, compute, cache=cache) == ({"choice": "hybrid", "seconds": 1.5},
+                                                                            False)
+    assert bakeoff.cached("choice", {"q": [1, 2]}, compute, cache=cache)[1] is True and len(calls) == 1
+    assert bakeoff.cached("choice", {"q": [1, 3]}, compute, cache=cache)[1] is False and len(calls) == 2
+    assert bakeoff.cached("choice", {"q": [1, 2]}, compute, cache=cache, run_all=True)[1] is False
+    assert len(calls) == 3
