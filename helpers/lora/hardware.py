@@ -52,7 +52,7 @@ def choose_plan(gpu: env.GpuInfo | None | str = "detect", model: str | None = No
     gpu = env.gpu_info() if gpu == "detect" else gpu
     model = model or os.environ.get("COURSE_LORA_MODEL", "").strip() or None
     if gpu is None:
-        return TrainPlan("cpu", model or PACKAGED, "float32", False, 4, 256, 4, True, False,
+        return TrainPlan("cpu", model or PACKAGED, "float32", False, 4, 384, 4, True, False,
                          "no GPU: the packaged SmolLM2-135M in float32 (CPUs have no fast fp16 training), adapters "
                          "in the last 4 blocks only, so the backward pass stays short")
     if gpu.capability < (8, 0):
@@ -106,8 +106,7 @@ def gpu_check() -> str:
     """One line: the GPU found, or exactly what to click on Colab to get one."""
     gpu = env.gpu_info()
     if gpu is None:
-        return env.COLAB_GPU_HINT if env.in_colab() else ("No GPU found: training runs on the CPU with the packaged "
-                                                          "135M model. On Colab: " + env.COLAB_GPU_HINT)
+        return env.COLAB_GPU_HINT + " Here: the packaged SmolLM2-135M trains on the CPU."
     return (f"GPU: {gpu.name}, {gpu.memory_gib} GiB, compute capability {gpu.capability[0]}.{gpu.capability[1]} "
             f"-> {gpu.dtype_name}")
 

@@ -207,13 +207,15 @@ def _accelerator(config: TrainConfig, device: str | None):
 def train(model, tokenizer, examples: list[dict], config: TrainConfig = TrainConfig(), *,
           run_dir: str | Path | None = None, resume: bool = True, device: str | None = None,
           on_step: Callable[[StepReport], None] | None = None, should_stop: Callable[[], bool] | None = None,
-          progress: bool = True) -> RunResult:
+          progress: bool = True, prefix_cache: dict | None = None) -> RunResult:
     """Fine-tune ``model`` on chat ``examples`` ({"messages": [...]}) with the answer-only loss.
 
     ``run_dir``: where checkpoints, the adapter and metrics go; with ``resume=True`` a run interrupted there (Kernel
     > Interrupt, a crash, a closed laptop) continues from its last checkpoint instead of starting again. Under
     ``accelerate launch --num_processes N`` each process trains on its share of every batch and gradients are
-    averaged; the code is the same. ``on_step`` gets a StepReport per step (main process only)."""
+    averaged; the code is the same. ``on_step`` gets a StepReport per step (main process only).
+    ``prefix_cache``: a dict kept by the caller to share the frozen blocks' outputs between runs that start from
+    the same base weights (the comparisons of notebook 08); never share it across different base models."""
     import torch
     from tqdm.auto import tqdm
 
@@ -230,8 +232,11 @@ def train(model, tokenizer, examples: list[dict], config: TrainConfig = TrainCon
     trained, causal_lm, split = _prepare_model(model, config)
     prefix = None
     if config.cache_prefix and split > 0:
-        prefix = [prefix_hidden(causal_lm, split, ids) for ids, _ in
-                  tqdm(encoded, desc="frozen blocks, once", disable=not progress or rank)]
+        store = prefix_cache if prefix_cache is not None else {}
+        todo = [ids for ids, _ in encoded if (split, tuple(ids)) not in store]
+        for ids in tqdm(todo, desc="frozen blocks, once", disable=not progress or rank or not todo):
+            store[(split, tuple(ids))] = prefix_hidden(causal_lm, split, ids)
+        prefix = [store[(split, tuple(ids))] for ids, _ in encoded]
     trained.train()
     params = [p for p in trained.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.0)
