@@ -97,4 +97,4 @@ def summarise(table: pd.DataFrame, *, price_model: str | None = None) -> pd.Data
             "retrieval_ms_p50": part["retrieval_ms"].median(), "generation_ms_p50": part["generation_ms"].median(),
             "input_tokens": tokens_in, "output_tokens": tokens_out, "$ per 1,000": price, "priced_at": model})
 
-    return pd.DataFrame({name: one(part) for name, part in table.groupby("pipeline", sort=False)}).T
+    return pd.DataFrame({name: one(part) for name, part in table.groupby("pipeline", sort=False)}).T.infer_objects()
