@@ -101,14 +101,14 @@ def run_agent(question: str, *, tools: list[dict], execute: Callable[[str, dict]
     local = llm._uses_local(provider)
     start = time.perf_counter()
     loop = _anthropic_loop if provider in ("anthropic", "local") else _openai_loop
-    loop(run, tools, execute, names, system, max_steps, start + timeout_s, max_tokens)
+    loop(run, tools, execute, names, system, max_steps, start + timeout_s, max_tokens, local)
     run.seconds = time.perf_counter() - start
     run.cost_usd = 0.0 if local else registry.cost_usd(model, run.input_tokens, run.output_tokens)
     return run
 
 
-def _anthropic_loop(run, tools, execute, names, system, max_steps, deadline, max_tokens):
-    client = llm.anthropic_client()
+def _anthropic_loop(run, tools, execute, names, system, max_steps, deadline, max_tokens, local):
+    client = llm.anthropic_client(local=local)
     messages: list = [{"role": "user", "content": run.question}]
     for _ in range(max_steps):
         if time.perf_counter() > deadline:
@@ -139,8 +139,8 @@ def _anthropic_loop(run, tools, execute, names, system, max_steps, deadline, max
     run.stopped = "max_steps"
 
 
-def _openai_loop(run, tools, execute, names, system, max_steps, deadline, max_tokens):
-    client = llm.openai_client()
+def _openai_loop(run, tools, execute, names, system, max_steps, deadline, max_tokens, local):
+    client = llm.openai_client(local=local)
     messages: list = [{"role": "system", "content": system}, {"role": "user", "content": run.question}]
     functions = openai_tools(tools)
     for _ in range(max_steps):

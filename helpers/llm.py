@@ -48,10 +48,11 @@ def active_provider() -> str:
     return "local"
 
 
-def anthropic_client(**kwargs) -> anthropic.Anthropic:
+def anthropic_client(*, local: bool | None = None, **kwargs) -> anthropic.Anthropic:
     """The real ``anthropic.Anthropic`` client. With ``ANTHROPIC_API_KEY`` found it talks to Anthropic; without
-    one (or with ``COURSE_BACKEND=local``) the same class is served in-process by the local model."""
-    if _uses_local("anthropic"):
+    one (or with ``COURSE_BACKEND=local``, or ``local=True``) the same class is served in-process by the local
+    model."""
+    if local or (local is None and _uses_local("anthropic")):
         transport = GuardedTransport(LocalModelTransport("anthropic"), "anthropic", local=True)
         return anthropic.Anthropic(api_key=OFFLINE_PLACEHOLDER_KEY, base_url=LOCAL_BASE_URL, max_retries=0,
                                    http_client=httpx2.Client(transport=transport), **kwargs)
@@ -60,9 +61,10 @@ def anthropic_client(**kwargs) -> anthropic.Anthropic:
                                **kwargs)
 
 
-def openai_client(**kwargs) -> openai.OpenAI:
-    """The real ``openai.OpenAI`` client; served by the local model when no ``OPENAI_API_KEY`` is found."""
-    if _uses_local("openai"):
+def openai_client(*, local: bool | None = None, **kwargs) -> openai.OpenAI:
+    """The real ``openai.OpenAI`` client; served by the local model when no ``OPENAI_API_KEY`` is found (or with
+    ``local=True``)."""
+    if local or (local is None and _uses_local("openai")):
         transport = GuardedTransport(LocalModelTransport("openai"), "openai", local=True)
         return openai.OpenAI(api_key=OFFLINE_PLACEHOLDER_KEY, base_url=f"{LOCAL_BASE_URL}/v1", max_retries=0,
                              http_client=httpx2.Client(transport=transport), **kwargs)
@@ -156,14 +158,14 @@ def complete(
         sampling = _temperature(model, temperature)
         if sampling:
             kwargs["extra_body"] = sampling
-        response = anthropic_client().messages.create(model=model, max_tokens=max_tokens,
+        response = anthropic_client(local=local).messages.create(model=model, max_tokens=max_tokens,
                                                       messages=_messages(prompt), **kwargs)
         text = "".join(block.text for block in response.content if block.type == "text")
         tokens_in, tokens_out = response.usage.input_tokens, response.usage.output_tokens
         stop_reason, answered = response.stop_reason, response.model
     else:
         messages = ([{"role": "system", "content": system}] if system else []) + _messages(prompt)
-        response = openai_client().chat.completions.create(model=model, max_completion_tokens=max_tokens,
+        response = openai_client(local=local).chat.completions.create(model=model, max_completion_tokens=max_tokens,
                                                            messages=messages, **_temperature(model, temperature),
                                                            **({"stop": stop} if stop else {}))
         text = response.choices[0].message.content or ""

@@ -41,6 +41,16 @@ def test_clients_use_the_real_service_when_a_key_is_found(monkeypatch):
     assert isinstance(_transport(llm.anthropic_client()).inner, LocalModelTransport)
 
 
+def test_local_provider_stays_local_when_keys_are_set(monkeypatch, engine):
+    """provider="local" must never reach a paid API, even with both keys present (the clients default to the key)."""
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    assert isinstance(_transport(llm.anthropic_client(local=True)).inner, LocalModelTransport)
+    assert isinstance(_transport(llm.openai_client(local=True)).inner, LocalModelTransport)
+    result = llm.complete("Name one colour.", provider="local", max_tokens=4)
+    assert result.local and result.model_answered == engine.model_id and result.cost_usd == 0.0
+
+
 def test_banner_never_hides_the_local_model(monkeypatch):
     text = llm.banner()
     assert "NOT Claude" in text and "SmolLM2-135M" in text
