@@ -281,7 +281,7 @@ def _pick(table: pd.DataFrame, task: str, who: str) -> pd.Series | None:
 
 def judge(claim: Claim, table: pd.DataFrame) -> dict:
     """The verdict of one claim from the table: "held", "not held", "inconclusive" (the difference is within the
-    noise of this sample) or "not measured"."""
+    noise of this sample; for a "not lower" claim: "held (within noise)") or "not measured"."""
     a, b = _pick(table, claim.task, claim.subject), _pick(table, claim.task, claim.against)
     out = {"claim": claim.claim, "task": claim.task, "metric": claim.metric}
     if a is None or b is None:
@@ -292,7 +292,7 @@ def judge(claim: Claim, table: pd.DataFrame) -> dict:
     if result == "missing":
         verdict = "not measured"
     elif claim.held_if == "not lower":
-        verdict = "not held" if result == "lower" else "held"
+        verdict = {"higher": "held", "tie": "held (within noise)", "lower": "not held"}[result]
     else:
         verdict = {"higher": "held", "lower": "not held", "tie": "inconclusive"}[result]
     evidence = (f"{a['strategy']} {a[claim.metric]:.3f} vs {b['strategy']} {b[claim.metric]:.3f} "
