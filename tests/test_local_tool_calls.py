@@ -121,14 +121,14 @@ class _AlwaysCallsTools:
 
 def test_agent_loop_is_bounded_by_max_steps(monkeypatch):
     stub = _AlwaysCallsTools()
-    monkeypatch.setattr(llm, "anthropic_client", lambda: stub)
+    monkeypatch.setattr(llm, "anthropic_client", lambda **kwargs: stub)
     run = agent.run_agent("loop forever?", tools=TOOLS, execute=lambda n, a: "[]", provider="local", max_steps=4)
     assert run.stopped == "max_steps" and stub.calls == 4 and len(run.tool_calls) == 4
 
 
 def test_agent_loop_is_bounded_by_time(monkeypatch):
     stub = _AlwaysCallsTools()
-    monkeypatch.setattr(llm, "anthropic_client", lambda: stub)
+    monkeypatch.setattr(llm, "anthropic_client", lambda **kwargs: stub)
     run = agent.run_agent("slow tools", tools=TOOLS, provider="local", max_steps=50, timeout_s=0.05,
                           execute=lambda n, a: __import__("time").sleep(0.03) or "[]")
     assert run.stopped == "timeout" and stub.calls < 50
@@ -136,7 +136,7 @@ def test_agent_loop_is_bounded_by_time(monkeypatch):
 
 def test_agent_turns_tool_failures_into_results(monkeypatch):
     stub = _AlwaysCallsTools()
-    monkeypatch.setattr(llm, "anthropic_client", lambda: stub)
+    monkeypatch.setattr(llm, "anthropic_client", lambda **kwargs: stub)
 
     def broken(name, arguments):
         raise RuntimeError("database is locked")
