@@ -4,11 +4,13 @@ build/notebook-times.json (read by bench/ and the facilitator guide)."""
 import json
 import os
 import time
+import warnings
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -31,11 +33,22 @@ def offline_kernel_env():
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_offline(path, offline_kernel_env):
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
-    client.execute()  # raises CellExecutionError with the failing cell's traceback
+    for attempt in (1, 2):
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute()  # raises CellExecutionError with the failing cell's traceback
+            break
+        except CellTimeoutError as exc:
+            # Seen here about once per `make test`, with ipykernel 7 and 6 alike: kernel and nbclient both sit idle
+            # (py-spy: each in its event loop, no cell running) for 8-10 minutes, then execution resumes; a stall
+            # longer than the cell timeout would fail a notebook that is fine. A fresh kernel runs it again once;
+            # a cell that is really too slow times out twice and fails.
+            if attempt == 2:
+                raise
+            warnings.warn(f"{path.name}: {str(exc).splitlines()[0]} -- retrying once with a fresh kernel")
     seconds = time.perf_counter() - start
     TIMES.parent.mkdir(exist_ok=True)
     times = json.loads(TIMES.read_text()) if TIMES.exists() else {}
