@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import env, registry
+from helpers.files import read_json, write_text_atomic
 
 CACHE_VERSION = 1  # bump when a stored record's shape changes: old records are then recomputed
 FAMILIES = ("prompt", "rag", "finetune", "hybrid")
@@ -114,19 +114,10 @@ class ResultCache:
         return self.root / f"{key}.json"
 
     def load(self, key: str) -> dict | None:
-        path = self.path(key)
-        if not path.is_file():
-            return None
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            return None  # a damaged record is recomputed
+        return read_json(self.path(key))  # a missing or damaged record is recomputed
 
     def store(self, key: str, record: dict) -> None:
-        path = self.path(key)
-        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        tmp.write_text(json.dumps(record, default=str), encoding="utf-8")
-        tmp.replace(path)  # atomic: never a half-written record
+        write_text_atomic(self.path(key), json.dumps(record, default=str))
 
 
 def cached(name: str, settings: dict, compute: Callable[[], object], *, run_all: bool = False,

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import env, llm, registry
+from helpers.files import read_json, write_text_atomic
 from helpers.prompting import Prompt
 
 
@@ -67,21 +68,13 @@ def _cache_path(key: str):
 
 
 def _load_cached(key: str) -> dict | None:
-    path = _cache_path(key)
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError:
-        return None  # a damaged entry is recomputed
+    return read_json(_cache_path(key))  # a missing or damaged entry is recomputed
 
 
 def _store(key: str, record: dict) -> None:
     path = _cache_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(record), encoding="utf-8")
-    tmp.replace(path)  # atomic: never a half-written entry
+    write_text_atomic(path, json.dumps(record))
 
 
 def run_prompts(prompts: list[Prompt], *, provider: str | None = None, model: str | None = None,

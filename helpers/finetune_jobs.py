@@ -23,6 +23,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from helpers import env, lora_train, registry
+from helpers.files import write_text_atomic
 from helpers.finetune_data import Gates, auto_epochs, validate_jsonl
 from helpers.local_api import ApiError
 
@@ -49,9 +50,7 @@ def store_root() -> Path:
 
 
 def _write_json(path: Path, payload: dict) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
-    tmp.write_text(json.dumps(payload), encoding="utf-8")
-    os.replace(tmp, path)  # atomic: a reader never sees half a job
+    write_text_atomic(path, json.dumps(payload))  # a reader never sees half a job
 
 
 def _pid_alive(pid: int) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import time
 import uuid
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.files import write_text_atomic
 from helpers.rag.chunking import Chunk, fixed_chunks
 from helpers.rag.corpus import Corpus, Document
 from helpers.rag.index import NumpyStore, embed_texts
@@ -39,12 +39,6 @@ def copy_corpus(source: str | Path, dest: str | Path) -> Path:
         shutil.rmtree(dest)
     tmp.rename(dest)
     return dest
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def update_folder(folder: str | Path, *, edit: dict | None = None, add: dict | None = None,
@@ -71,7 +65,7 @@ def update_folder(folder: str | Path, *, edit: dict | None = None, add: dict | N
     if problems:
         raise ValueError("Nothing was changed:\n  - " + "\n  - ".join(problems))
     for name, text in {**new_texts, **add}.items():
-        _write_atomic(folder / name, text)
+        write_text_atomic(folder / name, text)
     for name in remove:
         (folder / name).unlink()
     return ([f"edited {n} ({len(r)} replacement(s))" for n, r in edit.items()] + [f"added {n}" for n in add]
