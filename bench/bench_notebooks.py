@@ -6,6 +6,7 @@ Targets: quick profile under 15 minutes in all; full profile under 45 minutes in
 Run: python -m bench.bench_notebooks            (quick profile)
      python -m bench.bench_notebooks --full     (quick, then full)
      python -m bench.bench_notebooks --cold     (delete $COURSE_CACHE_DIR/evaluations first; never the model)
+     python -m bench.bench_notebooks --cold-all (delete every cache but the converted model: what CI starts from)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 
 from bench.common import machine, save, table
+from bench.notebook_client import SlicedPollNotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -86,11 +88,10 @@ def offline_environment(profile: str) -> None:
 
 def run_notebook(path: Path, cell_timeout: int) -> dict:
     import nbformat
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3",
+    client = SlicedPollNotebookClient(nb, timeout=cell_timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     status, error = "ok", None
     start = time.perf_counter()
@@ -106,13 +107,34 @@ def run_notebook(path: Path, cell_timeout: int) -> dict:
     except Exception as exc:  # a timeout or a dead kernel: record it and go on with the next notebook
         status, error = "error", f"{type(exc).__name__}: {exc}"[:300]
     seconds = time.perf_counter() - start
+    cells = cell_seconds(nb)
     if sampler:
         peak_mb = sampler.peak / 2**20
     else:  # kilobytes on Linux; the largest child waited for so far in this process, not just this notebook
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"notebook": path.name, "seconds": round(seconds, 1), "peak_rss_mb": round(peak_mb),
             "status": status, "error": error,
-            "code_cells": sum(1 for c in nb.cells if c.cell_type == "code")}
+            "code_cells": sum(1 for c in nb.cells if c.cell_type == "code"),
+            "cells_s": round(sum(c["seconds"] for c in cells), 1),
+            "slowest_cells": sorted(cells, key=lambda c: -c["seconds"])[:5], "cells": cells}
+
+
+def cell_seconds(nb) -> list[dict]:
+    """Per code cell: seconds from the kernel starting it to its reply (nbclient's timing metadata), with the
+    cell's index and first line, so that a slow notebook says which cell to trim."""
+    from datetime import datetime
+
+    out = []
+    for index, cell in enumerate(nb.cells):
+        timing = cell.get("metadata", {}).get("execution", {})
+        started, ended = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+        if cell.cell_type != "code" or not (started and ended):
+            continue
+        seconds = (datetime.fromisoformat(ended.replace("Z", "+00:00"))
+                   - datetime.fromisoformat(started.replace("Z", "+00:00"))).total_seconds()
+        first = next((line for line in cell.source.splitlines() if line.strip()), "")
+        out.append({"cell": index, "seconds": round(seconds, 1), "source": first[:70]})
+    return out
 
 
 def verdicts(profile: str, rows: list[dict]) -> list[dict]:
@@ -143,11 +165,26 @@ def run_profile(profile: str, notebooks: list[Path], cell_timeout: int) -> dict:
         rows.append(run_notebook(path, cell_timeout))
         print(f"    {rows[-1]['seconds']} s, peak {rows[-1]['peak_rss_mb']} MB, {rows[-1]['status']}"
               + (f": {rows[-1]['error']}" if rows[-1]["error"] else ""), flush=True)
+        for cell in rows[-1]["slowest_cells"][:3]:
+            print(f"      cell {cell['cell']}: {cell['seconds']} s  {cell['source']}", flush=True)
     total = round(sum(r["seconds"] for r in rows), 1)
     peak = max((r["peak_rss_mb"] for r in rows), default=0)
     return {"profile": profile, "evaluation_cache": "warm" if before else "cold",
             "evaluation_files_before": before, "evaluation_files_after": evaluation_files(), "rows": rows,
             "total_s": total, "max_peak_rss_mb": peak, "targets": verdicts(profile, rows) if rows else []}
+
+
+def clear_caches_but_model() -> None:
+    """Everything a notebook builds (indexes, adapters, results, databases) goes; the converted model stays."""
+    folder = cache_dir()
+    print(f"--cold-all: clearing {folder} except models/")
+    for entry in folder.iterdir() if folder.is_dir() else []:
+        if entry.name == "models":
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
 
 def stop_with_kernels(signum, frame) -> None:
@@ -168,18 +205,23 @@ def main() -> int:
     parser.add_argument("--only-full", action="store_true", help="run only the full profile")
     parser.add_argument("--cold", action="store_true",
                         help="delete $COURSE_CACHE_DIR/evaluations first (cached results; never the converted model)")
+    parser.add_argument("--cold-all", action="store_true",
+                        help="delete every cache in $COURSE_CACHE_DIR except the converted model (what CI starts from)")
     parser.add_argument("--cell-timeout", type=int, default=1200, help="seconds per cell before it counts as failed")
-    parser.add_argument("--pattern", default="*.ipynb", help="which notebooks (glob in notebooks/)")
+    parser.add_argument("--pattern", nargs="+", default=["*.ipynb"],
+                        help="which notebooks (globs in notebooks/, e.g. --pattern '0[0689]_*' '10_*')")
     args = parser.parse_args()
 
-    notebooks = sorted(NOTEBOOKS.glob(args.pattern))
+    notebooks = sorted({path for pattern in args.pattern for path in NOTEBOOKS.glob(pattern)})
     if not notebooks:
-        print(f"no notebooks match notebooks/{args.pattern}")
+        print(f"no notebooks match notebooks/{' or '.join(args.pattern)}")
         return 1
     if args.cold:
         folder = cache_dir() / "evaluations"
         print(f"--cold: deleting {folder}")
         shutil.rmtree(folder, ignore_errors=True)
+    if args.cold_all:
+        clear_caches_but_model()
     profiles = ["full"] if args.only_full else ["quick"] + (["full"] if args.full else [])
     facts = machine()
     method = ("psutil: summed RSS of the kernel process tree, sampled every 0.2 s" if psutil else
@@ -188,7 +230,7 @@ def main() -> int:
     for profile in profiles:
         result = run_profile(profile, notebooks, args.cell_timeout)
         result.update({"machine": facts, "peak_rss_method": method, "notebooks": [p.name for p in notebooks],
-                       "cold_requested": args.cold})
+                       "cold_requested": "all but the model" if args.cold_all else args.cold})
         print(f"\nprofile {profile}: evaluation cache {result['evaluation_cache']} "
               f"({result['evaluation_files_before']} -> {result['evaluation_files_after']} cached results); "
               f"peak memory: {method}")

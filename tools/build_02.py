@@ -58,8 +58,8 @@ MODEL = llm.default_model()
 LABELS = datasets.TICKET_LABELS
 
 N_TICKETS = env.by_profile(full=6, quick=1)      # tickets sent through each of the 20 caller prompts
-N_JARGON = env.by_profile(full=26, quick=6)      # jargon questions
-N_TONE = env.by_profile(full=10, quick=2)        # customer messages to reply to, per tone condition
+N_JARGON = env.by_profile(full=26, quick=4)      # jargon questions
+N_TONE = env.by_profile(full=10, quick=1)        # customer messages to reply to, per tone condition
 SHOTS = env.by_profile(full=[0, 5, 10, 20, 50, 100], quick=[0, 10, 40])  # few-shot sizes priced in section 4
 print(f"\\nprovider: {PROVIDER} | model requested: {MODEL} | profile: {env.profile()}")
 """)

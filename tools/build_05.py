@@ -227,7 +227,7 @@ tokens, dollars and seconds. With the offline model the full profile runs a stra
 backend this kernel can reach.
 """)
 code("""
-n_tasks = len(tasks) if PROVIDER != "local" else env.by_profile(full=16, quick=3)
+n_tasks = len(tasks) if PROVIDER != "local" else env.by_profile(full=16, quick=2)
 eval_tasks = datasets.sample(tasks, n_tasks, seed=2, stratify="category")
 backends = [("local", llm.default_model("local"))]
 for provider in ("anthropic", "openai"):

@@ -44,8 +44,8 @@ env.seed_everything(0)
 print(llm.banner())
 PROVIDER = llm.active_provider()
 MODEL = llm.default_model(PROVIDER)
-LABELS_N = env.by_profile(full=None, quick=6)     # hand-labelled answers the LLM judges read (None: all 52)
-EVAL_N = env.by_profile(full=8, quick=2)          # questions answered end to end by each pipeline
+LABELS_N = env.by_profile(full=None, quick=4)     # hand-labelled answers the LLM judges read (None: all 52)
+EVAL_N = env.by_profile(full=8, quick=1)          # questions answered end to end by each pipeline
 STUFF_N = env.by_profile(full=3, quick=1)         # of those, questions also answered from a stuffed context
 STUFF_BUDGET = env.by_profile(full=6000, quick=2000)  # tokens of documents stuffed into the local model's prompt
 
@@ -486,7 +486,7 @@ def snapshot(state):
                      "top 3": [h.doc_id for h in hits]})
     return rows
 
-ANSWER_FRESH = FRESH_QS[:env.by_profile(full=4, quick=2)]
+ANSWER_FRESH = FRESH_QS[:env.by_profile(full=4, quick=1)]
 stale_view = snapshot("stale index")
 stale_answers = rag.answer_questions(index, ANSWER_FRESH, k=3)
 pd.DataFrame(stale_view)

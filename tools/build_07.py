@@ -70,7 +70,7 @@ WORK.mkdir(parents=True, exist_ok=True)
 
 N_TRAIN = env.by_profile(full=104, quick=16)       # clean training examples (tickets and orders mixed)
 N_DAMAGED = env.by_profile(full=48, quick=8)       # extra examples damaged in the raw export
-N_TEST_TICKETS = env.by_profile(full=40, quick=6)  # held-out tickets scored per model
+N_TEST_TICKETS = env.by_profile(full=40, quick=4)  # held-out tickets scored per model
 N_TEST_ORDERS = env.by_profile(full=8, quick=2)   # held-out orders scored per model
 ORDER_MAX_TOKENS = env.by_profile(full=256, quick=160)
 HYPERPARAMETERS = {"n_epochs": 3 if WITH_KEY else 1,  # 1 epoch keeps the offline job to CPU-minutes

@@ -69,8 +69,8 @@ WORK.mkdir(parents=True, exist_ok=True)
 
 N_TRAIN_TICKETS = env.by_profile(full=120, quick=24)
 N_TRAIN_ORDERS = env.by_profile(full=24, quick=4)
-TEST_TICKETS = env.by_profile(full=60, quick=12)  # the same stratified test tickets as notebook 01
-TEST_ORDERS = env.by_profile(full=8, quick=2)
+TEST_TICKETS = env.by_profile(full=60, quick=6)  # the same stratified test tickets as notebook 01
+TEST_ORDERS = env.by_profile(full=8, quick=1)
 EPOCHS = env.by_profile(full=2, quick=4)
 ORDER_MAX_TOKENS = env.by_profile(full=220, quick=160)
 print(f"profile: {env.profile()} | work dir: {WORK}")
@@ -400,8 +400,8 @@ md("""
 **Reading it.** The answer loss is the cleanest signal: it falls on held-out examples the model never saw. JSON
 validity is the format lesson (the base model mostly answers in prose). Accuracy and field accuracy are judgement,
 and a 135M model trained for CPU-minutes learns little of it: read them as the floor of the method. On a GPU the plan
-trains a 0.5B-1.5B model and these rows are the ones to quote. With few test items (quick profile: 12 tickets,
-2 orders), differences of 10-20 points are noise.
+trains a 0.5B-1.5B model and these rows are the ones to quote. With few test items (quick profile: 6 tickets,
+1 order), differences of 10-20 points are noise.
 """)
 
 # --- 8. full vs LoRA -------------------------------------------------------------------------------------------

@@ -53,9 +53,9 @@ from helpers.prompting import Parsed, Prompt
 env.seed_everything(9)
 print(llm.banner())
 PROVIDER = llm.active_provider()
-N_QUESTIONS = env.by_profile(full=30, quick=5)  # case 1: knowledge-base questions, stratified by type
-N_ORDERS = env.by_profile(full=12, quick=2)     # case 2: orders to extract
-N_TICKETS = env.by_profile(full=40, quick=8)    # case 3: tickets to classify
+N_QUESTIONS = env.by_profile(full=30, quick=3)  # case 1: knowledge-base questions, stratified by type
+N_ORDERS = env.by_profile(full=12, quick=1)     # case 2: orders to extract
+N_TICKETS = env.by_profile(full=40, quick=6)    # case 3: tickets to classify
 N_TUNE = env.by_profile(full=64, quick=12)      # case 3: training tickets for the fine-tune half
 ANSWER_MAX_TOKENS = env.by_profile(full=120, quick=80)
 ORDER_MAX_TOKENS = env.by_profile(full=256, quick=160)
