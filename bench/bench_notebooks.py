@@ -190,11 +190,15 @@ def clear_caches_but_model() -> None:
 def stop_with_kernels(signum, frame) -> None:
     """SIGTERM / SIGHUP: kill the kernel this run started, then exit. Without this a killed benchmark leaves its
     kernel computing in the background and every later timing on the machine is wrong."""
-    if psutil:
-        for child in psutil.Process().children(recursive=True):
-            child.kill()
-    print(f"\nstopped by signal {signum}; kernels killed", file=sys.stderr, flush=True)
-    os._exit(128 + signum)
+    try:
+        for child in psutil.Process().children(recursive=True) if psutil else []:
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:  # ended on its own between the listing and the kill
+                continue
+        print(f"\nstopped by signal {signum}; kernels killed", file=sys.stderr, flush=True)
+    finally:  # whatever happened above, never return into the notebook loop (it would start the next notebook)
+        os._exit(128 + signum)
 
 
 def main() -> int:

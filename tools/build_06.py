@@ -11,8 +11,9 @@ md("""
 
 The seed article measured its RAG system with a `RAGMetrics` record: answer relevance, groundedness and context
 utilization judged by an LLM, plus latency. This notebook makes that idea complete and then asks the question the
-article skipped: **how far can the judge be trusted?** It checks an LLM judge against 52 hand-labelled answers
-(17 with planted hallucinations), next to two judges that need no model; compares the notebook-03 and notebook-04
+article skipped: **how far can the judge be trusted?** It checks an LLM judge against hand-labelled answers (52
+in the data, 17 with planted hallucinations; the LLM judges read a stratified 26 of them in the full profile, 4 in
+the quick one, `LABELS_N = None` for all), next to two judges that need no model; compares the notebook-03 and notebook-04
 pipelines end to end; measures when stuffing the documents into a long context beats retrieval, and what a stale
 index answers after the documents change; and ends with a small production tracker that logs every query's metrics.
 """)
@@ -44,9 +45,9 @@ env.seed_everything(0)
 print(llm.banner())
 PROVIDER = llm.active_provider()
 MODEL = llm.default_model(PROVIDER)
-LABELS_N = env.by_profile(full=None, quick=4)     # hand-labelled answers the LLM judges read (None: all 52)
-EVAL_N = env.by_profile(full=8, quick=1)          # questions answered end to end by each pipeline
-STUFF_N = env.by_profile(full=3, quick=1)         # of those, questions also answered from a stuffed context
+LABELS_N = env.by_profile(full=26, quick=4)       # hand labels the LLM judges read, stratified (None: all 52)
+EVAL_N = env.by_profile(full=6, quick=1)          # questions answered end to end by each pipeline
+STUFF_N = env.by_profile(full=2, quick=1)         # of those, questions also answered from a stuffed context
 STUFF_BUDGET = env.by_profile(full=6000, quick=2000)  # tokens of documents stuffed into the local model's prompt
 
 def judge_tokens(provider):

@@ -155,7 +155,7 @@ questions themselves are never in training. If fine-tuning could inject knowledg
 code("""
 KB_RECIPE = bl.Recipe(epochs=1, batch_size=env.by_profile(full=2, quick=1), lr=2e-3,
                       lora=LoraSettings(r=8, alpha=16, top_layers=env.by_profile(full=4, quick=2), max_seq_len=224))
-kb_examples = bt.knowledge_examples(kb, kb_train[: env.by_profile(full=40, quick=8)], kb_test,
+kb_examples = bt.knowledge_examples(kb, kb_train[: env.by_profile(full=40, quick=4)], kb_test,
                                     passage_words=env.by_profile(full=80, quick=40))
 print(f"{len(kb_examples)} training chats ({sum('help centre page' in e['messages'][1]['content'] for e in kb_examples)} "
       f"passages, the rest train-side Q/A); recipe: {KB_RECIPE}")
@@ -353,7 +353,7 @@ set of order lines, address, city, country, date; notes only as set or not). Thr
 """)
 code("""
 order_test = datasets.sample(ft.orders("test"), env.by_profile(full=6, quick=1), seed=5)
-order_train = [ft.order_example(o) for o in datasets.sample(ft.orders("train"), env.by_profile(full=24, quick=6),
+order_train = [ft.order_example(o) for o in datasets.sample(ft.orders("train"), env.by_profile(full=24, quick=4),
                                                            seed=6)]
 ORDER_MAX_TOKENS = env.by_profile(full=192, quick=160)
 ORDER_RECIPE = bl.Recipe(epochs=1, batch_size=env.by_profile(full=2, quick=1), lr=2e-3,
