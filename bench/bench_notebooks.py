@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from bench.common import machine, save, table
-from bench.notebook_client import SlicedPollNotebookClient
+from bench.notebook_client import client_for, offline_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -78,12 +78,9 @@ def evaluation_files() -> int:
     return sum(1 for _ in folder.rglob("*.json")) if folder.is_dir() else 0
 
 
-def offline_environment(profile: str) -> None:
-    """This process's environment becomes the kernel's: offline, no keys, the given profile."""
-    for key in [k for k in os.environ if k.endswith("_API_KEY")]:
-        del os.environ[key]
-    os.environ.update({"COURSE_PROFILE": profile, "COURSE_BACKEND": "local", "HF_HUB_OFFLINE": "1",
-                       "TRANSFORMERS_OFFLINE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+def matching_notebooks(patterns: list[str]) -> list[Path]:
+    """The notebooks whose names match any of the globs, in course order."""
+    return sorted({path for pattern in patterns for path in NOTEBOOKS.glob(pattern)})
 
 
 def run_notebook(path: Path, cell_timeout: int) -> dict:
@@ -91,8 +88,7 @@ def run_notebook(path: Path, cell_timeout: int) -> dict:
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
-    client = SlicedPollNotebookClient(nb, timeout=cell_timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = client_for(nb, path, cell_timeout)
     status, error = "ok", None
     start = time.perf_counter()
     sampler = TreeRssSampler() if psutil else None
@@ -216,7 +212,7 @@ def main() -> int:
                         help="which notebooks (globs in notebooks/, e.g. --pattern '0[0689]_*' '10_*')")
     args = parser.parse_args()
 
-    notebooks = sorted({path for pattern in args.pattern for path in NOTEBOOKS.glob(pattern)})
+    notebooks = matching_notebooks(args.pattern)
     if not notebooks:
         print(f"no notebooks match notebooks/{' or '.join(args.pattern)}")
         return 1

@@ -11,7 +11,9 @@ turns a missed edge into at most one slice of delay instead of a stall.
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 from queue import Empty
 
 from nbclient import NotebookClient
@@ -44,3 +46,17 @@ class SlicedPollNotebookClient(NotebookClient):
         for channel in (kc.shell_channel, kc.iopub_channel):
             channel.get_msg = polled_in_slices(channel.get_msg)
         return kc
+
+
+def offline_environment(profile: str) -> None:
+    """This process's environment becomes the kernels': offline, no API keys, the local backend, ``profile``."""
+    for key in [k for k in os.environ if k.endswith("_API_KEY")]:
+        del os.environ[key]
+    os.environ.update({"COURSE_PROFILE": profile, "COURSE_BACKEND": "local", "HF_HUB_OFFLINE": "1",
+                       "TRANSFORMERS_OFFLINE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+
+
+def client_for(nb, path: Path, timeout: int) -> SlicedPollNotebookClient:
+    """The runner for notebook ``nb`` read from ``path``: kernel python3, working folder the notebook's own."""
+    return SlicedPollNotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                    resources={"metadata": {"path": str(path.parent)}})

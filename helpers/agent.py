@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from helpers import llm, registry
+from helpers.evaluation import local_model_id, lookup_result, store_result
 
 DEFAULT_SYSTEM = ("You are Halcyon Labs' support assistant for Pulseboard. Use the tools to look up facts before "
                   "answering; never invent account details. Answer in two to four sentences and name the source "
@@ -46,6 +47,7 @@ class AgentRun:
     cost_usd: float = 0.0
     seconds: float = 0.0
     answered_by: str = ""
+    replayed: bool = False    # True when read from the offline cache (its seconds are those of the recorded run)
 
     @property
     def tool_calls(self) -> list[str]:
@@ -65,6 +67,9 @@ class AgentRun:
         lines.append(f"stopped: {self.stopped}; {self.model_calls} model calls, {self.input_tokens} tokens in, "
                      f"{self.output_tokens} out, ${self.cost_usd:.4f}, {self.seconds:.1f} s; answered by "
                      f"{self.answered_by or self.model}")
+        if self.replayed:
+            lines.append("(replayed from the offline cache: same question, settings and tool results; "
+                         "run_agent(..., cache=False) runs it again)")
         return "\n".join(lines)
 
 
@@ -89,21 +94,50 @@ def _execute(execute: Callable[[str, dict], str], names: set[str], name: str, ar
 
 def run_agent(question: str, *, tools: list[dict], execute: Callable[[str, dict], str], provider: str | None = None,
               model: str | None = None, system: str = DEFAULT_SYSTEM, max_steps: int = 6, timeout_s: float = 180.0,
-              max_tokens: int = 300) -> AgentRun:
+              max_tokens: int = 300, cache: bool = True) -> AgentRun:
     """Answer ``question`` with the tools (Anthropic format: name, description, input_schema; converted for
-    OpenAI). ``execute(name, arguments)`` runs one tool and returns a string."""
+    OpenAI). ``execute(name, arguments)`` runs one tool and returns a string.
+
+    Offline (the local model, greedy decoding) a finished run is cached: a later call with the same question,
+    settings and model replays it once every recorded tool call, run again now, returns the same result (then the
+    model would have read the same inputs and written the same replies). Otherwise the agent runs live. With an API
+    key every run is live. ``cache=False`` always runs live."""
     if max_steps < 1:
         raise ValueError("max_steps must be at least 1")
     provider = provider or llm.active_provider()
     model = model or registry.default_model(provider)
-    run = AgentRun(question=question, provider=provider, model=model)
     names = {t["name"] for t in tools}
     local = llm._uses_local(provider)
+    key = {"question": question, "tools": tools, "system": system, "max_steps": max_steps, "max_tokens": max_tokens,
+           "provider": provider, "model": model, "backend": local_model_id()} if cache and local else None
+    if key is not None:
+        recorded = _replay(key, execute, names)
+        if recorded is not None:
+            return recorded
+    run = AgentRun(question=question, provider=provider, model=model)
     start = time.perf_counter()
     loop = _anthropic_loop if provider in ("anthropic", "local") else _openai_loop
     loop(run, tools, execute, names, system, max_steps, start + timeout_s, max_tokens, local)
     run.seconds = time.perf_counter() - start
     run.cost_usd = 0.0 if local else registry.cost_usd(model, run.input_tokens, run.output_tokens)
+    if key is not None and run.stopped != "timeout":  # a timeout depends on the machine's speed, not the inputs
+        store_result("agent-runs", key, asdict(run))
+    return run
+
+
+def _replay(key: dict, execute: Callable[[str, dict], str], names: set[str]) -> AgentRun | None:
+    """The cached run for ``key`` if each of its tool calls, run again now, gives the recorded result; else None."""
+    found, stored = lookup_result("agent-runs", key)
+    if not found:
+        return None
+    try:
+        run = AgentRun(**{k: v for k, v in stored.items() if k != "steps"}, steps=[Step(**s) for s in stored["steps"]])
+    except (AttributeError, KeyError, TypeError):  # written by another version of AgentRun: run live instead
+        return None
+    for step in run.steps:
+        if step.kind == "tool" and _execute(execute, names, step.name, step.arguments) != step.content:
+            return None  # the data behind a tool changed: the model would read something new
+    run.replayed = True
     return run
 
 

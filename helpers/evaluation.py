@@ -52,14 +52,15 @@ def dollars_per_1000(input_tokens: float, output_tokens: float, providers=("anth
 
 
 def _cache_key(prompt: Prompt, provider: str, model: str, temperature: float) -> str:
-    backend = "local:" + _local_model_id() if llm._uses_local(provider) else provider
+    backend = "local:" + local_model_id() if llm._uses_local(provider) else provider
     blob = json.dumps({"system": prompt.system, "messages": prompt.messages, "model": model, "backend": backend,
                        "max_tokens": prompt.max_tokens, "stop": prompt.stop, "temperature": temperature},
                       sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _local_model_id() -> str:
+def local_model_id() -> str:
+    """The offline model that answers for a provider without a key (COURSE_LOCAL_MODEL or the registry default)."""
     return os.environ.get("COURSE_LOCAL_MODEL", "").strip() or registry.default_model("local")
 
 
@@ -75,6 +76,35 @@ def _store(key: str, record: dict) -> None:
     path = _cache_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(path, json.dumps(record))
+
+
+def _result_path(namespace: str, key):
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return env.cache_dir() / "evaluations" / namespace / digest[:2] / f"{digest}.json"
+
+
+def lookup_result(namespace: str, key) -> tuple[bool, object]:
+    """(found, value) of the result stored by :func:`store_result` for ``key``; a damaged file counts as missing."""
+    stored = read_json(_result_path(namespace, key))
+    return (True, stored["value"]) if isinstance(stored, dict) and "value" in stored else (False, None)
+
+
+def store_result(namespace: str, key, value) -> None:
+    """Store a JSON-able result under <cache>/evaluations/<namespace>/, named by a hash of ``key`` (any JSON-able
+    object naming everything the value depends on). ``bench_notebooks --cold`` deletes these with the rest."""
+    path = _result_path(namespace, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, json.dumps({"value": value}))
+
+
+def cached_json(namespace: str, key, compute: Callable[[], object]) -> tuple[object, bool]:
+    """(value, came from the cache): ``compute()``'s JSON-able value, computed once per ``key``."""
+    found, value = lookup_result(namespace, key)
+    if found:
+        return value, True
+    value = compute()
+    store_result(namespace, key, value)
+    return value, False
 
 
 def run_prompts(prompts: list[Prompt], *, provider: str | None = None, model: str | None = None,

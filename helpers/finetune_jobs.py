@@ -6,16 +6,28 @@ refuse fails the job with a clear error), then trains a real LoRA adapter on the
 writing events and metrics the openai SDK reads (``jobs.list_events``) and a results CSV (``files.content``). The
 adapter is saved in the cache under an ``ft:`` model id that ``chat.completions.create`` answers with. Jobs can be
 cancelled. Taught in notebooks/07_finetuning_data_and_api.ipynb.
+
+Re-runs are fast offline. A job whose training inputs (base model, the bytes of its training and validation files,
+resolved hyperparameters, seed, LoRA settings) are identical to those of an earlier succeeded job whose adapter is
+still in the cache reuses that adapter instead of training again: it still goes through every status, says so in an
+event, replays the earlier job's metrics, and gets its own ``ft:`` id, results file and adapter folder (a copy).
+The real API would train and bill such a job again. ``COURSE_FINETUNE_REUSE=0`` makes every job train.
+:func:`answer_chats` caches offline answers under <course cache>/evaluations/finetune_answers (keyed by the engine's
+weights: the base model, or a tuned model's training fingerprint and adapter bytes); answers through the API are
+never cached.
 """
 
 from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
+import hashlib
 import io
 import json
 import os
 import re
+import shutil
 import threading
 import time
 import uuid
@@ -23,7 +35,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from helpers import env, lora_train, registry
-from helpers.files import write_text_atomic
+from helpers.files import read_json, write_text_atomic
 from helpers.finetune_data import Gates, auto_epochs, validate_jsonl
 from helpers.local_api import ApiError
 
@@ -42,6 +54,34 @@ TRAINING_LOCK = threading.Lock()  # one job trains at a time; the others wait in
 # time per step against adapters on every layer in our measurement (8 steps of 8 examples), for about the same loss
 # at the end (0.64 vs 0.61). Tests shrink it further.
 LORA_SETTINGS = lora_train.LoraSettings(top_layers=12)
+REUSE_VARIABLE = "COURSE_FINETUNE_REUSE"
+FINGERPRINT_VERSION = 1  # bump when the trainer changes what identical inputs produce
+JOB_META = "course-job.json"  # in each adapter folder: job id, model id, training fingerprint, metrics rows
+REUSED_KEYS = ("fingerprint", "trained_by", "metrics", "trained_tokens", "skipped_too_long")  # what a copy inherits
+ANSWER_CACHE = "finetune_answers"  # under <course cache>/evaluations, beside helpers.evaluation's cache
+
+
+def reuse_enabled() -> bool:
+    """``COURSE_FINETUNE_REUSE``: "1" (default) lets a job reuse the adapter of an identical earlier job offline;
+    "0" makes every job train."""
+    value = os.environ.get(REUSE_VARIABLE, "1").strip() or "1"
+    if value not in ("0", "1"):
+        raise env.CourseConfigError(f"{REUSE_VARIABLE}={value!r} is not valid; use 1 (reuse the adapter of an "
+                                    "identical earlier job, the default) or 0 (always train).")
+    return value == "1"
+
+
+def training_fingerprint(*, model: str, engine, training: bytes, validation: bytes | None, hyperparameters: dict,
+                         seed: int) -> str:
+    """sha256 of everything an offline job's adapter depends on: the requested and the local base model (and the
+    dtype and device of its weights), the training and validation file bytes, the resolved hyperparameters, the
+    seed, the LoRA settings and the base learning rate."""
+    payload = {"version": FINGERPRINT_VERSION, "model": model, "base_model": engine.model_id,
+               "weights": f"{engine.dtype_name}/{engine.device.type}", "training_file": _sha256(training),
+               "validation_file": None if validation is None else _sha256(validation),
+               "hyperparameters": hyperparameters, "seed": seed,
+               "lora": dataclasses.asdict(LORA_SETTINGS), "base_lr": LOCAL_BASE_LR}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 def store_root() -> Path:
@@ -61,6 +101,10 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _short_id(prefix: str, n: int = 24) -> str:
@@ -309,7 +353,7 @@ class JobStore:
             return
         if not self._update(job_id, status="queued", event=("info", "Files validated, moving job to queued state")):
             return
-        with TRAINING_LOCK:
+        with TRAINING_LOCK:  # also serialises reuse: an identical job queued behind this one finds its adapter
             if cancel.is_set():
                 return
             engine = get_engine()
@@ -319,13 +363,22 @@ class JobStore:
             multiplier = (AUTO_LR_MULTIPLIER if hyper["learning_rate_multiplier"] == "auto"
                           else hyper["learning_rate_multiplier"])
             resolved = {"n_epochs": epochs, "batch_size": batch, "learning_rate_multiplier": multiplier}
+            fingerprint = training_fingerprint(
+                model=job["model"], engine=engine, training=self.file_path(job["training_file"]).read_bytes(),
+                validation=self.file_path(job["validation_file"]).read_bytes() if job["validation_file"] else None,
+                hyperparameters=resolved, seed=job["seed"])
+            running = {"status": "running", "hyperparameters": resolved,
+                       "method": {"type": "supervised", "supervised": {"hyperparameters": resolved}}}
+            source = self._reusable(fingerprint) if reuse_enabled() else None
+            if source is not None:
+                self._reuse(job_id, source, running, cancel)
+                return
             started = time.time()
             base = f"{engine.model_id}" + ("" if job["model"] == engine.model_id else
                                            f" (the offline stand-in for {job['model']}, which is not contacted)")
-            if not self._update(job_id, status="running", hyperparameters=resolved,
-                                method={"type": "supervised", "supervised": {"hyperparameters": resolved}},
-                                event=("info", f"Fine-tuning job started: LoRA on {base}, on "
-                                               f"{'GPU' if engine.device.type == 'cuda' else 'CPU'} in this kernel")):
+            if not self._update(job_id, **running, event=(
+                    "info", f"Fine-tuning job started: LoRA on {base}, on "
+                            f"{'GPU' if engine.device.type == 'cuda' else 'CPU'} in this kernel")):
                 return
             with engine.lock:  # a consistent copy of the weights, never the serving model itself
                 model = copy.deepcopy(engine.model)
@@ -337,16 +390,14 @@ class JobStore:
                 metrics = {"step": step.step, "train_loss": round(step.train_loss, 4),
                            "train_mean_token_accuracy": round(step.train_mean_token_accuracy, 4),
                            "total_steps": step.total_steps}
-                text = f"Step {step.step}/{step.total_steps}: training loss={step.train_loss:.4f}"
                 if step.valid_loss is not None:
                     metrics.update(valid_loss=round(step.valid_loss, 4),
                                    valid_mean_token_accuracy=round(step.valid_mean_token_accuracy, 4))
-                    text += f", validation loss={step.valid_loss:.4f}"
                 rows.append(metrics)
                 seen["tokens"] += step.tokens
                 per_step = (time.time() - started) / step.step
                 self._update(job_id, estimated_finish=int(time.time() + per_step * (step.total_steps - step.step)),
-                             trained_tokens=seen["tokens"], event=("info", text, metrics))
+                             trained_tokens=seen["tokens"], event=("info", _step_message(metrics), metrics))
 
             result = lora_train.train_lora(
                 model, tokenizer, train, epochs=epochs, batch_size=batch, lr=LOCAL_BASE_LR * multiplier,
@@ -356,25 +407,69 @@ class JobStore:
             if result.stopped or cancel.is_set():
                 return
             folder = lora_train.save_adapter(result.model, self.adapters_dir / job_id)
-            results_file = self.create_file(f"step_metrics_{job_id}.csv", _metrics_csv(rows).encode(),
-                                            "fine-tune-results")
-            suffix = job["user_provided_suffix"] or ""
-            model_id = f"ft:{engine.model_id}:{ORGANIZATION}:{suffix}:{job_id[-8:]}"
-            (folder / "course-job.json").write_text(json.dumps({"job_id": job_id, "model_id": model_id}))
-            note = f" ({result.skipped_too_long} example(s) longer than the context were skipped)" \
-                if result.skipped_too_long else ""
-            self._update(job_id, fine_tuned_model=model_id, result_files=[results_file["id"]],
-                         event=("info", f"New fine-tuned model created: {model_id}{note}"))
-            self._update(job_id, status="succeeded", finished_at=int(time.time()), estimated_finish=None,
-                         trained_tokens=result.tokens_seen, event=("info", "The job has successfully completed"))
+            self._finish(job_id, folder, {"fingerprint": fingerprint, "trained_by": job_id, "metrics": rows,
+                                          "trained_tokens": result.tokens_seen,
+                                          "skipped_too_long": result.skipped_too_long})
+
+    def _reusable(self, fingerprint: str) -> dict | None:
+        """The metadata of an adapter folder made by a succeeded job with this training fingerprint (the one that
+        trained it first, else a copy of it), or None."""
+        found = []
+        for path in self.adapters_dir.glob(f"ftjob-*/{JOB_META}"):
+            meta = read_json(path)  # a damaged or pre-fingerprint folder never matches
+            if not (isinstance(meta, dict) and meta.get("fingerprint") == fingerprint and "job_id" in meta
+                    and all(k in meta for k in REUSED_KEYS) and (path.parent / "adapter_config.json").is_file()):
+                continue
+            record = read_json(self.jobs_dir / f"{meta['job_id']}.json")
+            if isinstance(record, dict) and (record.get("job") or {}).get("status") == "succeeded":
+                found.append(dict(meta, folder=str(path.parent)))
+        found.sort(key=lambda m: m["job_id"] != m["trained_by"])
+        return found[0] if found else None
+
+    def _reuse(self, job_id: str, source: dict, running: dict, cancel: threading.Event) -> None:
+        """Finish a job with a copy of the adapter of an identical earlier job, replaying its metrics events."""
+        message = (f"Reused the adapter of job {source['trained_by']} from the offline cache (identical files, "
+                   "hyperparameters and seed) instead of training again. The real API would train and bill this job "
+                   f"again. Set {REUSE_VARIABLE}=0 to train anyway.")
+        if not self._update(job_id, **running, event=("info", message)):
+            return
+        for metrics in source["metrics"]:
+            if not self._update(job_id, event=("info", _step_message(metrics), metrics)):
+                return
+        if cancel.is_set():
+            return
+        folder = self.adapters_dir / job_id
+        # without course-job.json (written last, by _finish) a folder is no adapter: an interrupted copy is ignored
+        shutil.copytree(source["folder"], folder, ignore=shutil.ignore_patterns(JOB_META))
+        self._finish(job_id, folder, {k: source[k] for k in REUSED_KEYS})
+
+    def _finish(self, job_id: str, folder: Path, meta: dict) -> None:
+        """Name the adapter in ``folder`` after the job, write its results file and mark the job succeeded."""
+        from helpers.local_model import get_engine
+
+        job = self.get_job(job_id)
+        results_file = self.create_file(f"step_metrics_{job_id}.csv", _metrics_csv(meta["metrics"]).encode(),
+                                        "fine-tune-results")
+        model_id = f"ft:{get_engine().model_id}:{ORGANIZATION}:{job['user_provided_suffix'] or ''}:{job_id[-8:]}"
+        _write_json(folder / JOB_META, dict(meta, job_id=job_id, model_id=model_id))
+        skipped = meta["skipped_too_long"]
+        note = f" ({skipped} example(s) longer than the context were skipped)" if skipped else ""
+        self._update(job_id, fine_tuned_model=model_id, result_files=[results_file["id"]],
+                     event=("info", f"New fine-tuned model created: {model_id}{note}"))
+        self._update(job_id, status="succeeded", finished_at=int(time.time()), estimated_finish=None,
+                     trained_tokens=meta["trained_tokens"], event=("info", "The job has successfully completed"))
 
     # --- the tuned models -----------------------------------------------------------------------------------
     def adapter_for(self, model_id: str) -> Path:
         """The adapter folder of a fine-tuned model id (404 when no succeeded job made it)."""
-        for folder in self.adapters_dir.iterdir():
-            meta = folder / "course-job.json"
-            if meta.is_file() and json.loads(meta.read_text(encoding="utf-8"))["model_id"] == model_id:
-                return folder
+        return self.adapter_meta(model_id)[0]
+
+    def adapter_meta(self, model_id: str) -> tuple[Path, dict]:
+        """(adapter folder, its course-job.json) of a fine-tuned model id (404 when no succeeded job made it)."""
+        for path in self.adapters_dir.glob(f"ftjob-*/{JOB_META}"):
+            meta = read_json(path)
+            if isinstance(meta, dict) and meta.get("model_id") == model_id:
+                return path.parent, meta
         raise ApiError(404, f"The model `{model_id}` does not exist or you do not have access to it. Fine-tuned "
                             "models exist once their job has succeeded (client.fine_tuning.jobs.retrieve(job_id)).",
                        param="model", code="model_not_found")
@@ -427,6 +522,14 @@ def _page(rows: list[dict], after: str | None, limit) -> tuple[list[dict], bool]
     return rows[:limit], len(rows) > limit
 
 
+def _step_message(metrics: dict) -> str:
+    """The text of a metrics event."""
+    text = f"Step {metrics['step']}/{metrics['total_steps']}: training loss={metrics['train_loss']:.4f}"
+    if "valid_loss" in metrics:
+        text += f", validation loss={metrics['valid_loss']:.4f}"
+    return text
+
+
 def _metrics_csv(rows: list[dict]) -> str:
     """The results file: one row per step, the columns of the API's step_metrics.csv."""
     out = io.StringIO()
@@ -453,11 +556,49 @@ def store() -> JobStore:
         return _STORES[root]
 
 
+def _answers_identity(model: str) -> dict | None:
+    """What an offline answer of ``model`` depends on besides the prompt: the base model, or a tuned model's
+    training fingerprint and adapter bytes, and the dtype and device of the weights that generate. None when a
+    tuned model has no fingerprint (an adapter from before fingerprints): its answers are not cached."""
+    from helpers.local_model import get_engine
+
+    base = get_engine()
+    if not model.startswith("ft:"):
+        return {"model": base.model_id, "weights": f"{str(base.batch_model.dtype)}/{base.device.type}"}
+    folder, meta = store().adapter_meta(model)
+    if not meta.get("fingerprint"):
+        return None
+    adapter = hashlib.sha256()
+    for path in sorted(folder.glob("adapter_*")):  # adapter_config.json, adapter_model.safetensors
+        adapter.update(path.name.encode() + b"\0" + path.read_bytes())
+    return {"fingerprint": meta["fingerprint"], "adapter": adapter.hexdigest(),
+            "weights": f"{base.dtype_name}/{base.device.type}"}  # tuned engines merge into the base's weights
+
+
+def _answer_path(identity: dict, chat: list[dict], max_tokens: int, batch_size: int) -> Path:
+    # batch_size is part of the key: batched greedy decoding pads prompts to a common length, and padding can
+    # change float sums, so an answer is what this engine gave in a batch of that size
+    key = json.dumps({"engine": identity, "messages": chat, "max_tokens": max_tokens, "batch_size": batch_size},
+                     sort_keys=True, ensure_ascii=False)
+    digest = _sha256(key.encode())
+    return env.cache_dir() / "evaluations" / ANSWER_CACHE / digest[:2] / f"{digest}.json"
+
+
+def _cached_answer(path: Path) -> dict | None:
+    stored = read_json(path)  # missing or damaged: generated again
+    fields = {"text": str, "input_tokens": int, "output_tokens": int, "seconds": float}
+    if isinstance(stored, dict) and all(isinstance(stored.get(k), t) for k, t in fields.items()):
+        return {k: stored[k] for k in fields}
+    return None
+
+
 def answer_chats(model: str, chats: list[list[dict]], *, max_tokens: int, provider: str = "openai",
                  batch_size: int = 8, progress: bool = True) -> list[dict]:
     """Greedy answers of ``model`` (a base id or an ``ft:`` id) to many chats, in order: text, tokens, seconds.
-    Offline, batched on the local engine that serves the SDK (the same weights ``chat.completions`` uses);
-    with a key, one ``chat.completions.create`` per chat through the real SDK, four at a time."""
+    Offline, batched on the local engine that serves the SDK (the same weights ``chat.completions`` uses), and
+    cached: a chat answered before by the same weights is read back (``cached`` True, ``seconds`` from the run that
+    generated it); only the others are generated. With a key, one ``chat.completions.create`` per chat through the
+    real SDK, four at a time, never cached."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tqdm.auto import tqdm
@@ -466,18 +607,31 @@ def answer_chats(model: str, chats: list[list[dict]], *, max_tokens: int, provid
     from helpers.local_model import get_engine
 
     if llm._uses_local(provider):
-        engine = store().engine_for(model) if model.startswith("ft:") else get_engine()
-        if not model.startswith("ft:") and model != engine.model_id and model not in registry.models():
+        if not model.startswith("ft:") and model != get_engine().model_id and model not in registry.models():
             raise registry.UnknownModelError(f"Model {model!r} is not in the course registry (data/models.yaml).")
-        prompts = [engine.encode_chat(chat) for chat in chats]
-        out = []
-        with tqdm(total=len(prompts), disable=not progress, desc=model[:40]) as bar:
-            for first in range(0, len(prompts), batch_size):
-                for r in engine.generate_batch(prompts[first:first + batch_size], max_new_tokens=max_tokens,
-                                               batch_size=batch_size):
-                    out.append({"text": r.text, "input_tokens": r.input_tokens, "output_tokens": r.output_tokens,
-                                "seconds": r.seconds, "model_answered": engine.model_id})
-                bar.update(min(batch_size, len(prompts) - first))
+        answered = model if model.startswith("ft:") else get_engine().model_id  # who answers, cached or not
+        identity = _answers_identity(model)
+        paths = [None if identity is None else _answer_path(identity, chat, max_tokens, batch_size) for chat in chats]
+        out = [None if path is None else _cached_answer(path) for path in paths]
+        for answer in out:
+            if answer is not None:
+                answer.update(model_answered=answered, cached=True)
+        todo = [i for i, answer in enumerate(out) if answer is None]
+        if todo:
+            engine = store().engine_for(model) if model.startswith("ft:") else get_engine()
+            prompts = [engine.encode_chat(chats[i]) for i in todo]
+            with tqdm(total=len(todo), disable=not progress, desc=model[:40]) as bar:
+                for first in range(0, len(todo), batch_size):
+                    results = engine.generate_batch(prompts[first:first + batch_size], max_new_tokens=max_tokens,
+                                                    batch_size=batch_size)
+                    for i, r in zip(todo[first:first + batch_size], results):
+                        out[i] = {"text": r.text, "input_tokens": r.input_tokens, "output_tokens": r.output_tokens,
+                                  "seconds": r.seconds}
+                        if paths[i] is not None:
+                            paths[i].parent.mkdir(parents=True, exist_ok=True)
+                            write_text_atomic(paths[i], json.dumps(out[i]))
+                        out[i].update(model_answered=answered, cached=False)
+                    bar.update(len(results))
         return out
     client = llm.openai_client()
 
@@ -487,7 +641,7 @@ def answer_chats(model: str, chats: list[list[dict]], *, max_tokens: int, provid
                                                   **llm._temperature(model, 0.0))
         return {"text": response.choices[0].message.content or "", "input_tokens": response.usage.prompt_tokens,
                 "output_tokens": response.usage.completion_tokens, "seconds": time.perf_counter() - start,
-                "model_answered": response.model}
+                "model_answered": response.model, "cached": False}
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         return list(tqdm(pool.map(one, chats), total=len(chats), disable=not progress, desc=model[:40]))

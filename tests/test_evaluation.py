@@ -90,3 +90,22 @@ def test_sample_is_stratified_and_reproducible():
 def test_label_definitions_cover_every_label():
     text = datasets.label_definitions()
     assert all(f"- {label}:" in text for label in datasets.TICKET_LABELS)
+
+
+def test_cached_json_computes_once_per_key_and_recomputes_damaged_files(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"rows": [1, 2], "n": len(calls)}
+
+    assert evaluation.cached_json("demo", {"weights": "a"}, compute) == ({"rows": [1, 2], "n": 1}, False)
+    assert evaluation.cached_json("demo", {"weights": "a"}, compute) == ({"rows": [1, 2], "n": 1}, True)
+    assert evaluation.cached_json("demo", {"weights": "b"}, compute)[1] is False and len(calls) == 2
+    assert evaluation.lookup_result("other", {"weights": "a"}) == (False, None)  # namespaces are separate
+    for path in (tmp_path / "evaluations" / "demo").rglob("*.json"):
+        path.write_text("{half a fi")
+    assert evaluation.cached_json("demo", {"weights": "a"}, compute) == ({"rows": [1, 2], "n": 3}, False)
+    evaluation.store_result("demo", {"weights": "none"}, None)  # a stored None is a result, not a miss
+    assert evaluation.lookup_result("demo", {"weights": "none"}) == (True, None)

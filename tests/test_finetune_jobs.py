@@ -16,7 +16,10 @@ TERMINAL = ("succeeded", "failed", "cancelled")
 
 @pytest.fixture
 def store(tmp_path, monkeypatch, engine):
-    """A job store in a temporary folder, and a small adapter (2 top layers, rank 4) so jobs train in seconds."""
+    """A job store and a course cache (cached answers) in a temporary folder, once the engine is loaded from the
+    real cache, and a small adapter (2 top layers, rank 4) so jobs train in seconds."""
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv(finetune_jobs.REUSE_VARIABLE, raising=False)
     monkeypatch.setattr(finetune_jobs, "store_root", lambda: tmp_path / "finetune")
     monkeypatch.setattr(finetune_jobs, "LORA_SETTINGS", lora_train.LoraSettings(r=4, alpha=8, top_layers=2,
                                                                                  target_modules=("q_proj", "v_proj")))
@@ -182,3 +185,96 @@ def test_a_job_whose_kernel_died_is_reported_failed(client, store, tmp_path):
     path.write_text(json.dumps(record))
     job = client.fine_tuning.jobs.retrieve(job.id)
     assert job.status == "failed" and job.error.code == "interrupted" and "Create the job again" in job.error.message
+
+
+def job_for(client, path, seed, suffix="reuse"):
+    """A finished job on the file at ``path`` (uploaded anew: a new file id, the same bytes), 2 steps of 5."""
+    job = client.fine_tuning.jobs.create(model="gpt-4.1-nano", training_file=upload(client, path).id, seed=seed,
+                                         suffix=suffix, hyperparameters={"n_epochs": 1, "batch_size": 5})
+    done = wait(client, job.id)
+    assert done.status == "succeeded", done.error
+    return done
+
+
+def test_an_identical_job_reuses_the_adapter_and_a_changed_one_trains(client, store, tmp_path, monkeypatch):
+    trained, real_train = [], lora_train.train_lora
+
+    def counting(*args, **kwargs):
+        trained.append(kwargs["seed"])
+        return real_train(*args, **kwargs)
+
+    monkeypatch.setattr(lora_train, "train_lora", counting)
+    path = training_file(tmp_path, n=10)
+    first = job_for(client, path, seed=3)
+    again = job_for(client, path, seed=3)
+    assert trained == [3]  # the second job did not train
+    assert again.fine_tuned_model != first.fine_tuned_model and again.trained_tokens == first.trained_tokens
+    assert again.hyperparameters == first.hyperparameters and again.result_files != first.result_files
+
+    def events(job):
+        return list(reversed(list(client.fine_tuning.jobs.list_events(job.id, limit=100))))  # oldest first
+
+    messages = [e.message for e in events(again)]
+    reused = [m for m in messages if m.startswith(f"Reused the adapter of job {first.id}")]
+    assert reused and "would train and bill this job again" in reused[0] and "COURSE_FINETUNE_REUSE=0" in reused[0]
+    assert messages[-1] == "The job has successfully completed"
+    replayed = [e.data for e in events(again) if e.type == "metrics"]
+    assert replayed == [e.data for e in events(first) if e.type == "metrics"] and len(replayed) == 2
+    content = [client.files.content(j.result_files[0]).text for j in (first, again)]
+    assert content[0] == content[1] and len(content[0].splitlines()) == 3
+
+    folders = [store.adapter_for(j.fine_tuned_model) for j in (first, again)]
+    assert folders == [store.adapters_dir / first.id, store.adapters_dir / again.id]
+    metas = [json.loads((f / finetune_jobs.JOB_META).read_text()) for f in folders]
+    assert metas[1]["job_id"] == again.id and metas[1]["model_id"] == again.fine_tuned_model
+    assert metas[1]["fingerprint"] == metas[0]["fingerprint"] and metas[1]["trained_by"] == first.id
+    assert metas[1]["metrics"] == replayed
+    chat = [{"role": "system", "content": finetune_tasks.TICKET_SYSTEM},
+            {"role": "user", "content": "My invoice shows the wrong company name."}]
+    answers = [client.chat.completions.create(model=j.fine_tuned_model, messages=chat, max_tokens=12)
+               for j in (first, again)]
+    assert answers[1].model == again.fine_tuned_model
+    assert answers[1].choices[0].message.content == answers[0].choices[0].message.content
+    tuned = finetune_jobs.answer_chats(first.fine_tuned_model, [chat], max_tokens=12, progress=False)
+    copy = finetune_jobs.answer_chats(again.fine_tuned_model, [chat], max_tokens=12, progress=False)
+    assert not tuned[0]["cached"] and copy[0]["cached"] and copy[0]["text"] == tuned[0]["text"]
+    assert copy[0]["model_answered"] == again.fine_tuned_model  # same weights, its own name
+
+    job_for(client, path, seed=4)  # another seed
+    job_for(client, training_file(tmp_path, n=11, name="more.jsonl"), seed=3)  # other bytes
+    monkeypatch.setenv(finetune_jobs.REUSE_VARIABLE, "0")
+    forced = job_for(client, path, seed=3)
+    assert trained == [3, 4, 3, 3]
+    assert not any("Reused" in m for m in (e.message for e in events(forced)))
+    monkeypatch.setenv(finetune_jobs.REUSE_VARIABLE, "maybe")
+    with pytest.raises(finetune_jobs.env.CourseConfigError, match="COURSE_FINETUNE_REUSE"):
+        finetune_jobs.reuse_enabled()
+
+
+def test_offline_answers_are_cached_and_a_damaged_entry_is_recomputed(store, engine, monkeypatch):
+    chats = [[{"role": "user", "content": f"Name a colour that starts with {letter}."}] for letter in "BGR"]
+    first = finetune_jobs.answer_chats(engine.model_id, chats, max_tokens=6, progress=False)
+    assert [a["cached"] for a in first] == [False] * 3 and all(a["text"] for a in first)
+    calls = []
+    real_generate = engine.generate_batch
+
+    def counting(prompts, **kwargs):
+        calls.append(len(prompts))
+        return real_generate(prompts, **kwargs)
+
+    monkeypatch.setattr(engine, "generate_batch", counting)
+    again = finetune_jobs.answer_chats(engine.model_id, chats, max_tokens=6, progress=False)
+    assert calls == [] and [a["cached"] for a in again] == [True] * 3
+    assert [(a["text"], a["seconds"], a["output_tokens"]) for a in again] == \
+        [(a["text"], a["seconds"], a["output_tokens"]) for a in first]
+    assert all(a["model_answered"] == engine.model_id for a in again)
+
+    entries = sorted((finetune_jobs.env.cache_dir() / "evaluations" / finetune_jobs.ANSWER_CACHE).rglob("*.json"))
+    assert len(entries) == 3
+    entries[0].write_text("{\"text\": ")  # cut off
+    mended = finetune_jobs.answer_chats(engine.model_id, chats, max_tokens=6, progress=False)
+    assert calls == [1] and sum(not a["cached"] for a in mended) == 1
+    assert [a["text"] for a in mended] == [a["text"] for a in first]
+    assert json.loads(entries[0].read_text())["text"] in [a["text"] for a in first]
+    longer = finetune_jobs.answer_chats(engine.model_id, chats[:1], max_tokens=7, progress=False)
+    assert calls == [1, 1] and not longer[0]["cached"]  # max_tokens is part of the key

@@ -122,7 +122,8 @@ class _AlwaysCallsTools:
 def test_agent_loop_is_bounded_by_max_steps(monkeypatch):
     stub = _AlwaysCallsTools()
     monkeypatch.setattr(llm, "anthropic_client", lambda **kwargs: stub)
-    run = agent.run_agent("loop forever?", tools=TOOLS, execute=lambda n, a: "[]", provider="local", max_steps=4)
+    run = agent.run_agent("loop forever?", tools=TOOLS, execute=lambda n, a: "[]", provider="local", max_steps=4,
+                          cache=False)
     assert run.stopped == "max_steps" and stub.calls == 4 and len(run.tool_calls) == 4
 
 
@@ -130,8 +131,49 @@ def test_agent_loop_is_bounded_by_time(monkeypatch):
     stub = _AlwaysCallsTools()
     monkeypatch.setattr(llm, "anthropic_client", lambda **kwargs: stub)
     run = agent.run_agent("slow tools", tools=TOOLS, provider="local", max_steps=50, timeout_s=0.05,
-                          execute=lambda n, a: __import__("time").sleep(0.03) or "[]")
+                          execute=lambda n, a: __import__("time").sleep(0.03) or "[]", cache=False)
     assert run.stopped == "timeout" and stub.calls < 50
+
+
+class _LooksUpThenAnswers(_AlwaysCallsTools):
+    """A stand-in model that calls one tool, then answers with what the tool returned."""
+
+    def create(self, **request):
+        self.calls += 1
+        last = request["messages"][-1]["content"]
+        if isinstance(last, list):  # the tool results came back: answer with them
+            return SimpleNamespace(content=[SimpleNamespace(type="text", text=f"The record says {last[0]['content']}")],
+                                   stop_reason="end_turn", model="stub",
+                                   usage=SimpleNamespace(input_tokens=20, output_tokens=8))
+        block = SimpleNamespace(type="tool_use", id=f"toolu_{self.calls}", name="lookup_customer",
+                                input={"customer_id": 12345})
+        return SimpleNamespace(content=[block], stop_reason="tool_use", model="stub",
+                               usage=SimpleNamespace(input_tokens=10, output_tokens=5))
+
+
+def test_offline_runs_are_replayed_only_while_the_tools_say_the_same(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
+    stub = _LooksUpThenAnswers()
+    monkeypatch.setattr(llm, "anthropic_client", lambda **kwargs: stub)
+    record = {"plan": "Team"}
+    executed = []
+
+    def lookup(name, arguments):
+        executed.append(name)
+        return json.dumps(record)
+
+    first = agent.run_agent("What plan?", tools=TOOLS, execute=lookup, provider="local", max_steps=3)
+    assert not first.replayed and stub.calls == 2 and "Team" in first.answer
+    again = agent.run_agent("What plan?", tools=TOOLS, execute=lookup, provider="local", max_steps=3)
+    assert again.replayed and stub.calls == 2 and executed == ["lookup_customer"] * 2  # the tool ran again to check
+    assert (again.answer, again.tool_calls, again.seconds) == (first.answer, first.tool_calls, first.seconds)
+    assert "replayed from the offline cache" in again.trace()
+    assert not agent.run_agent("What plan?", tools=TOOLS, execute=lookup, provider="local", max_steps=2).replayed
+    record["plan"] = "Business"  # the data behind the tool changed: the model must read it
+    changed = agent.run_agent("What plan?", tools=TOOLS, execute=lookup, provider="local", max_steps=3)
+    assert not changed.replayed and "Business" in changed.answer
+    live = agent.run_agent("What plan?", tools=TOOLS, execute=lookup, provider="local", max_steps=3, cache=False)
+    assert not live.replayed and stub.calls == 8
 
 
 def test_agent_turns_tool_failures_into_results(monkeypatch):
@@ -141,5 +183,5 @@ def test_agent_turns_tool_failures_into_results(monkeypatch):
     def broken(name, arguments):
         raise RuntimeError("database is locked")
 
-    run = agent.run_agent("q", tools=TOOLS, execute=broken, provider="local", max_steps=2)
+    run = agent.run_agent("q", tools=TOOLS, execute=broken, provider="local", max_steps=2, cache=False)
     assert "database is locked" in run.steps[0].content and run.stopped == "max_steps"

@@ -86,6 +86,43 @@ def test_interrupted_run_resumes_to_the_same_weights(engine, examples, tmp_path)
         lt.TrainConfig(lora=SMALL, batch_size=0)
 
 
+@pytest.mark.parametrize("method", ["lora", "full"])
+def test_a_finished_run_is_reused_with_the_same_weights(engine, examples, tmp_path, method):
+    config = lt.TrainConfig(method=method, lora=SMALL, max_steps=3, batch_size=4, lr=3e-3 if method == "lora" else 1e-4,
+                            cache_prefix=True)
+    first = lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples, config, run_dir=tmp_path,
+                     progress=False)
+    assert not first.reused and first.run_dir == tmp_path and (tmp_path / "steps.json").is_file()
+    replayed = []
+    again = lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples, config, run_dir=tmp_path,
+                     on_step=replayed.append, progress=False)
+    assert again.reused and again.fingerprint == first.fingerprint
+    assert [s.train_loss for s in replayed] == [s.train_loss for s in first.steps]  # the live curve is the real one
+    assert again.train_seconds == pytest.approx(first.train_seconds) and again.tokens_seen == first.tokens_seen
+    a, b = lt.trainable_state(first.model), lt.trainable_state(again.model)
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    probe = [examples[0]["messages"][:-1]]
+    assert ([r.text for r in evaluate.answer(first.model, engine.tokenizer, probe, max_new_tokens=8)]
+            == [r.text for r in evaluate.answer(again.model, engine.tokenizer, probe, max_new_tokens=8)])
+
+
+def test_a_finished_run_is_not_reused_for_other_data_or_when_restarting(engine, examples, tmp_path):
+    config = lt.TrainConfig(lora=SMALL, max_steps=2, batch_size=4, cache_prefix=True)
+    lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples, config, run_dir=tmp_path, progress=False)
+    other = lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples[::-1], config, run_dir=tmp_path,
+                     progress=False)
+    assert not other.reused and len(other.steps) == 2
+    restart = lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples[::-1], config,
+                       run_dir=tmp_path, resume=False, progress=False)
+    assert not restart.reused
+    changed_base = copy.deepcopy(engine.model).float()
+    with torch.no_grad():
+        changed_base.get_input_embeddings().weight[0] += 1.0
+    assert lt.base_fingerprint(changed_base) != lt.base_fingerprint(copy.deepcopy(engine.model).float())
+    assert not lt.train(changed_base, engine.tokenizer, examples[::-1], config, run_dir=tmp_path,
+                        progress=False).reused
+
+
 def test_a_checkpoint_of_another_configuration_is_refused(engine, examples, tmp_path):
     config = lt.TrainConfig(lora=SMALL, max_steps=3, batch_size=4, cache_prefix=True, checkpoint_every=1)
     calls = []
@@ -106,3 +143,21 @@ def test_cached_metrics_and_explorer_logic(tmp_path, monkeypatch):
     assert info["nearest measured run"]["name"] == "r64"
     assert info["qlora GiB"] < info["lora GiB"]
     assert live.nearest_run(live.cached_metrics(), 4, ("q_proj", "v_proj"), 3e-4)["name"] == "r8"
+
+
+def test_evaluations_with_a_cache_key_are_read_back_without_computing(engine, monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
+    test = tasks.task_examples(2, 0, split="test", seed=5)
+    key = lt.base_fingerprint(engine.model)
+    summary, rows = evaluate.evaluate_tasks(engine.model, engine.tokenizer, test, cache_key=key)
+
+    def must_not_generate(*args, **kwargs):
+        raise AssertionError("generated again although the answers are cached")
+
+    loss = lt.evaluate_loss(engine.model, engine.tokenizer, test, cache_key=key)
+    monkeypatch.setattr(evaluate, "answer", must_not_generate)
+    monkeypatch.setattr(lt, "_answer_loss_module", must_not_generate)
+    assert evaluate.evaluate_tasks(engine.model, engine.tokenizer, test, cache_key=key) == (summary, rows)
+    assert lt.evaluate_loss(engine.model, engine.tokenizer, test, cache_key=key) == loss
+    with pytest.raises(AssertionError, match="generated again"):  # other weights: answers are computed
+        evaluate.evaluate_tasks(engine.model, engine.tokenizer, test, cache_key=key + "-tuned")

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient.exceptions import CellTimeoutError
 
-from bench.notebook_client import SlicedPollNotebookClient
+from bench.notebook_client import client_for, offline_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -22,10 +22,7 @@ CELL_TIMEOUT_S = 600
 @pytest.fixture(scope="module")
 def offline_kernel_env():
     saved = dict(os.environ)
-    for key in [k for k in os.environ if k.endswith("_API_KEY")]:
-        del os.environ[key]
-    os.environ.update({"COURSE_PROFILE": "quick", "COURSE_BACKEND": "local", "HF_HUB_OFFLINE": "1",
-                       "TRANSFORMERS_OFFLINE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+    offline_environment("quick")
     yield
     os.environ.clear()
     os.environ.update(saved)
@@ -37,8 +34,7 @@ def test_notebook_runs_offline(path, offline_kernel_env):
     start = time.perf_counter()
     for attempt in (1, 2):
         nb = nbformat.read(path, as_version=4)
-        client = SlicedPollNotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})
+        client = client_for(nb, path, CELL_TIMEOUT_S)
         try:
             client.execute()  # raises CellExecutionError with the failing cell's traceback
             break

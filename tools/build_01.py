@@ -59,7 +59,7 @@ Write one problem per line, exactly like this:
 [SEVERITY] Line N: what is wrong
 Fix: the corrected code"""
 
-snippets = datasets.code_review_snippets()[: env.by_profile(full=12, quick=2)]
+snippets = datasets.code_review_snippets()[: env.by_profile(full=8, quick=2)]
 print(len(snippets), "snippets;", sum(len(s["planted_issues"]) for s in snippets), "planted issues")
 print(snippets[0]["file"]); print(snippets[0]["code"])
 ''')
@@ -114,13 +114,13 @@ means a finding on the planted line (±1) or one naming the issue within five li
 
 Five labels, written definitions (`data/tickets/labels.md`), 432 training tickets to draw examples from and
 170 test tickets that share no template with them. Every pattern below runs on the same stratified sample of the
-test set: 60 tickets in the full profile (so the notebook stays under 8 minutes on a 2-core laptop CPU with the
-offline model; with 60 tickets an accuracy has a standard error of about 6 points), 6 in the quick profile. Set
+test set: 40 tickets in the full profile (so the notebook stays around 5 minutes on a 2-core laptop CPU with the
+offline model; with 40 tickets an accuracy has a standard error of about 8 points), 6 in the quick profile. Set
 `TEST_SIZE = None` to use all 170 (with an API, or a patient CPU).
 """)
 code("""
 train = datasets.tickets("train")
-TEST_SIZE = env.by_profile(full=60, quick=6)
+TEST_SIZE = env.by_profile(full=40, quick=6)
 test = datasets.sample(datasets.tickets("test"), TEST_SIZE, seed=1, stratify="label")
 LABELS = list(datasets.TICKET_LABELS)
 DEFINITIONS = datasets.label_definitions()
@@ -390,7 +390,7 @@ PATTERNS = {"zero-shot": lambda k: zero_shot, "zero-shot + prefill": lambda k: z
             "few-shot similar": lambda k: (lambda t: Prompt(system=ZERO_SHOT_SYSTEM, parser=prompting.parse_category_line,
                 max_tokens=12, messages=few_shot(similar_for[t["id"]][:k]) + [{"role": "user", "content": t["text"]}])),
             "chain of thought": lambda k: chain_of_thought, "JSON prefilled": lambda k: json_prefilled}
-EXPLORE_SAMPLE = test[: env.by_profile(full=16, quick=4)]
+EXPLORE_SAMPLE = test[: env.by_profile(full=12, quick=4)]
 
 def explore(pattern, k, temperature, model):
     provider = registry.get(model).provider

@@ -39,7 +39,7 @@ env.seed_everything(0)
 print(llm.banner())
 PROVIDER = llm.active_provider()
 MODEL = llm.default_model(PROVIDER)
-ANSWER_SAMPLE = env.by_profile(full=60, quick=4)   # answers are generated; retrieval runs on every question
+ANSWER_SAMPLE = env.by_profile(full=30, quick=4)   # answers are generated; retrieval runs on every question
 print(f"profile={env.profile()}  provider={PROVIDER}  model={MODEL}  answered questions={ANSWER_SAMPLE}")
 """)
 md("""

@@ -168,7 +168,7 @@ measured on a stratified subset, next to RRF **on the same subset**, and kept ou
 share one question set).
 """)
 code("""
-subset = datasets.sample(questions, env.by_profile(full=18, quick=3), seed=5, stratify="type")
+subset = datasets.sample(questions, env.by_profile(full=12, quick=3), seed=5, stratify="type")
 llm_pairs = {}
 for name, pipeline in [("RRF (first stage)", rrf),
                        (f"RRF + local-LLM re-rank (N={RERANK_N})",

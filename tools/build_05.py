@@ -153,7 +153,10 @@ print(f"\\nafter {steps} model call(s):\\n{answer}")
 md("""
 `helpers.agent.run_agent` is the same loop as a function, for both providers (OpenAI's version sends `tools` in its
 function format, reads `message.tool_calls`, parses each call's JSON `arguments` and answers with `role: "tool"`
-messages). It records a trace, tokens and cost:
+messages). It records a trace, tokens and cost. Offline it also keeps each finished run: called again with the same
+question and settings, it re-runs every recorded tool call and, when each result is unchanged (so the model would
+read exactly the same inputs), replays the run instead of asking the 135M model again. The trace says so, and
+`cache=False` runs it live; with an API key every run is live.
 """)
 code("""
 run = agent.run_agent(SEED_QUESTION, tools=agent_tools.TOOL_SPECS["anthropic"], execute=agent_tools.run_tool,
@@ -227,7 +230,7 @@ tokens, dollars and seconds. With the offline model the full profile runs a stra
 backend this kernel can reach.
 """)
 code("""
-n_tasks = len(tasks) if PROVIDER != "local" else env.by_profile(full=16, quick=2)
+n_tasks = len(tasks) if PROVIDER != "local" else env.by_profile(full=12, quick=2)
 eval_tasks = datasets.sample(tasks, n_tasks, seed=2, stratify="category")
 backends = [("local", llm.default_model("local"))]
 for provider in ("anthropic", "openai"):

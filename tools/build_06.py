@@ -12,7 +12,7 @@ md("""
 The seed article measured its RAG system with a `RAGMetrics` record: answer relevance, groundedness and context
 utilization judged by an LLM, plus latency. This notebook makes that idea complete and then asks the question the
 article skipped: **how far can the judge be trusted?** It checks an LLM judge against hand-labelled answers (52
-in the data, 17 with planted hallucinations; the LLM judges read a stratified 26 of them in the full profile, 4 in
+in the data, 17 with planted hallucinations; the LLM judges read a stratified 16 of them in the full profile, 4 in
 the quick one, `LABELS_N = None` for all), next to two judges that need no model; compares the notebook-03 and notebook-04
 pipelines end to end; measures when stuffing the documents into a long context beats retrieval, and what a stale
 index answers after the documents change; and ends with a small production tracker that logs every query's metrics.
@@ -45,10 +45,10 @@ env.seed_everything(0)
 print(llm.banner())
 PROVIDER = llm.active_provider()
 MODEL = llm.default_model(PROVIDER)
-LABELS_N = env.by_profile(full=26, quick=4)       # hand labels the LLM judges read, stratified (None: all 52)
-EVAL_N = env.by_profile(full=6, quick=1)          # questions answered end to end by each pipeline
+LABELS_N = env.by_profile(full=16, quick=4)       # hand labels the LLM judges read, stratified (None: all 52)
+EVAL_N = env.by_profile(full=4, quick=1)          # questions answered end to end by each pipeline
 STUFF_N = env.by_profile(full=2, quick=1)         # of those, questions also answered from a stuffed context
-STUFF_BUDGET = env.by_profile(full=6000, quick=2000)  # tokens of documents stuffed into the local model's prompt
+STUFF_BUDGET = env.by_profile(full=4000, quick=2000)  # tokens of documents stuffed into the local model's prompt
 
 def judge_tokens(provider):
     # a verdict is ~50 tokens; the 135M model rambles until the cap, so offline the cap is lower (CPU time)

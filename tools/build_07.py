@@ -68,9 +68,9 @@ BASE_MODEL = TRAINABLE[0].id  # the cheapest model the registry prices for train
 WORK = env.cache_dir() / "notebook07"  # this notebook's files: your raw export, its cleaned copies, the test file
 WORK.mkdir(parents=True, exist_ok=True)
 
-N_TRAIN = env.by_profile(full=104, quick=16)       # clean training examples (tickets and orders mixed)
-N_DAMAGED = env.by_profile(full=48, quick=8)       # extra examples damaged in the raw export
-N_TEST_TICKETS = env.by_profile(full=40, quick=4)  # held-out tickets scored per model
+N_TRAIN = env.by_profile(full=72, quick=16)       # clean training examples (tickets and orders mixed)
+N_DAMAGED = env.by_profile(full=32, quick=8)       # extra examples damaged in the raw export
+N_TEST_TICKETS = env.by_profile(full=24, quick=4)  # held-out tickets scored per model
 N_TEST_ORDERS = env.by_profile(full=8, quick=2)   # held-out orders scored per model
 ORDER_MAX_TOKENS = env.by_profile(full=256, quick=160)
 HYPERPARAMETERS = {"n_epochs": 3 if WITH_KEY else 1,  # 1 epoch keeps the offline job to CPU-minutes
@@ -353,7 +353,9 @@ print(job.id, job.status, job.hyperparameters)
 md("""
 The job runs in the background (offline: a thread of this kernel; on OpenAI: their GPUs, usually minutes to hours).
 Polling is two calls: `retrieve` for the status, `list_events` for what happened (newest first; metrics events carry
-the step and the training loss).
+the step and the training loss). Offline, a re-run whose files, hyperparameters and seed are identical to an earlier
+job's reuses that job's adapter and replays its metrics (an event says so; OpenAI would train and bill again); set
+`COURSE_FINETUNE_REUSE=0` (in the environment, or `os.environ` in this kernel) to train anyway.
 """)
 code('''
 def follow(job_id, every=1.0 if not WITH_KEY else 30.0):
@@ -407,7 +409,8 @@ print("gold:", ticket["messages"][-1]["content"])
 md("""
 ## 7. Base versus tuned, on held-out data
 
-Every model answers the same test tickets and orders (greedy decoding). Tickets: accuracy, macro-F1 and JSON
+Every model answers the same test tickets and orders (greedy decoding; offline, answers the same weights gave
+before come from the course cache, so a re-run with a reused adapter is instant). Tickets: accuracy, macro-F1 and JSON
 validity. Orders: JSON validity, schema validity, and **field-level accuracy** (names, company, items as a set of
 order lines, address, city, country, date exactly; notes only as set or not, since they are free text).
 """)

@@ -69,7 +69,7 @@ WORK.mkdir(parents=True, exist_ok=True)
 
 N_TRAIN_TICKETS = env.by_profile(full=64, quick=24)
 N_TRAIN_ORDERS = env.by_profile(full=12, quick=4)
-TEST_TICKETS = env.by_profile(full=40, quick=6)  # stratified, seed 1 like notebook 01's (cached answers reused)
+TEST_TICKETS = env.by_profile(full=24, quick=6)  # stratified, seed 1 like notebook 01's (cached answers reused)
 TEST_ORDERS = env.by_profile(full=4, quick=1)
 EPOCHS = env.by_profile(full=2, quick=4)
 ORDER_MAX_TOKENS = env.by_profile(full=220, quick=160)
@@ -312,11 +312,15 @@ md("""
 The yardstick: ticket accuracy, macro-F1 and JSON validity; order JSON validity and field accuracy; latency per
 answer. Beside it, two of notebook 01's prompt patterns on the same test tickets and the same model (zero-shot with
 definitions and a `Category:` prefill; JSON with a prefilled frame): the best of them is the prompting baseline.
+Offline, the answers are cached per model weights and test examples (`cache_key`): a re-run reads them back, with
+the latencies measured when they were generated.
 """)
 code('''
 start = time.perf_counter()
-base_loss = lt.evaluate_loss(plan_model, tokenizer, test_examples)
-base_summary, base_rows = lora_eval.evaluate_tasks(plan_model, tokenizer, test_examples, order_max_tokens=ORDER_MAX_TOKENS)
+BASE_KEY = lt.base_fingerprint(plan_model)  # names these weights in the cache of answers and losses
+base_loss = lt.evaluate_loss(plan_model, tokenizer, test_examples, cache_key=BASE_KEY)
+base_summary, base_rows = lora_eval.evaluate_tasks(plan_model, tokenizer, test_examples, order_max_tokens=ORDER_MAX_TOKENS,
+                                                   cache_key=BASE_KEY)
 print(f"base model: answer loss on the test examples {base_loss:.3f} ({time.perf_counter() - start:.0f} s)")
 pd.Series(base_summary).to_frame("base")
 ''')
@@ -357,7 +361,9 @@ md("""
 `lt.train` is a plain loop (AdamW on the trainable weights, warm-up then linear decay, gradient clipping) run through
 `accelerate`, so the same lines run on a CPU, a GPU, or several GPUs. Why not `transformers.Trainer`? This loop is
 sixty readable lines, computes the output layer only at answer positions (on a CPU the 49k-word output layer is the
-costliest part of a short answer), can reuse the frozen blocks' output, and checkpoints what it trains. A CUDA
+costliest part of a short answer), can reuse the frozen blocks' output, and checkpoints what it trains. Run the cell
+again and a run that finished in its folder with the same configuration, data and base model is loaded instead of
+trained again (its curve and timings are the ones it measured; `resume=False` trains from scratch). A CUDA
 out-of-memory error inside `OomGuard` prints what to change instead of a stack trace.
 """)
 code("""
@@ -365,9 +371,12 @@ curve = live.LiveLoss(title=f"LoRA r={CONFIG.lora.r} on {plan.model}: training l
 display(curve.output)
 with hardware.OomGuard() as guard:
     tuned = lt.train(fresh_model(), tokenizer, train_examples, CONFIG, run_dir=WORK / f"run-{CONFIG.key()}",
-                     resume=False, on_step=curve, prefix_cache=PREFIX)
+                     on_step=curve, prefix_cache=PREFIX)
 assert not guard.failed, "training ran out of GPU memory: see the advice above, change the plan, run again"
 losses = [s.train_loss for s in tuned.steps]
+if tuned.reused:
+    print(f"Reused the run that finished in {tuned.run_dir} with this configuration, data and base model "
+          "(pass resume=False to train again). Its figures:")
 print(f"{len(tuned.steps)} steps in {tuned.train_seconds:.1f} s: {tuned.tokens_per_s:,.0f} tokens/s, "
       f"{tuned.trainable_params:,} trainable parameters, peak memory {tuned.peak_memory_gib:.2f} GiB ({tuned.memory_kind})")
 print(f"training loss: first 3 steps {sum(losses[:3]) / 3:.3f} -> last 3 steps {sum(losses[-3:]) / 3:.3f}")
@@ -381,9 +390,9 @@ md("""
 ## 7. After training: the same yardstick
 """)
 code("""
-tuned_loss = lt.evaluate_loss(tuned.model, tokenizer, test_examples)
+tuned_loss = lt.evaluate_loss(tuned.model, tokenizer, test_examples, cache_key=tuned.fingerprint)
 tuned_summary, tuned_rows = lora_eval.evaluate_tasks(tuned.model, tokenizer, test_examples,
-                                                     order_max_tokens=ORDER_MAX_TOKENS)
+                                                     order_max_tokens=ORDER_MAX_TOKENS, cache_key=tuned.fingerprint)
 comparison = pd.DataFrame({"base": base_summary, f"LoRA r={CONFIG.lora.r}": tuned_summary,
                            f"best prompt of nb 01 ({best_prompt.name})": prompt_row}).T
 comparison.insert(0, "test answer loss", [base_loss, tuned_loss, None])
@@ -423,10 +432,11 @@ variants["full fine-tuning"] = replace(CONFIG, method="full", lr=1e-4)
 results = {f"LoRA r={CONFIG.lora.r}": (tuned, tuned_loss, tuned_summary)}
 ticket_tests = [e for e in test_examples if e["_source"]["task"] == "ticket"]
 for name, config in variants.items():
-    run = lt.train(fresh_model(), tokenizer, train_examples, config, prefix_cache=PREFIX, progress=False)
-    summary, _ = lora_eval.evaluate_tasks(run.model, tokenizer, ticket_tests)
-    results[name] = (run, lt.evaluate_loss(run.model, tokenizer, test_examples), summary)
-    print(f"{name}: {run.trainable_params:,} trainable, {run.train_seconds:.1f} s")
+    run = lt.train(fresh_model(), tokenizer, train_examples, config, run_dir=WORK / f"run-{config.key()}",
+                   prefix_cache=PREFIX, progress=False)
+    summary, _ = lora_eval.evaluate_tasks(run.model, tokenizer, ticket_tests, cache_key=run.fingerprint)
+    results[name] = (run, lt.evaluate_loss(run.model, tokenizer, test_examples, cache_key=run.fingerprint), summary)
+    print(f"{name}: {run.trainable_params:,} trainable, {run.train_seconds:.1f} s" + (" (reused)" if run.reused else ""))
 """)
 code("""
 full_loss = results["full fine-tuning"][1]
@@ -510,18 +520,22 @@ md("""
 
 Training writes a checkpoint (the trainable weights, AdamW's state, the schedule and the loss log) into its run
 folder every `checkpoint_every` steps and when interrupted (Kernel > Interrupt, or `should_stop`). Calling `train`
-again with the same configuration and folder resumes from it. Here we stop a run after 6 steps, resume it, and check
-that it ends with exactly the weights of the uninterrupted run of section 6.
+again with the same configuration and folder resumes from it. Here an 8-step run is stopped after 4 steps and
+resumed, and we check that it ends with exactly the weights of the same 8 steps run without a stop (trained once,
+then loaded from its folder like section 6's run).
 """)
 code("""
+DEMO = replace(CONFIG, max_steps=8)  # the learning-rate schedule depends on the total: the same for both runs
+straight = lt.train(fresh_model(), tokenizer, train_examples, DEMO, run_dir=WORK / f"run-{DEMO.key()}",
+                    prefix_cache=PREFIX, progress=False)
 resume_dir = WORK / "resume-demo"
 done = []
-first = lt.train(fresh_model(), tokenizer, train_examples, CONFIG, run_dir=resume_dir, resume=False,
-                 on_step=done.append, should_stop=lambda: len(done) >= 6, prefix_cache=PREFIX, progress=False)
+first = lt.train(fresh_model(), tokenizer, train_examples, DEMO, run_dir=resume_dir, resume=False,
+                 on_step=done.append, should_stop=lambda: len(done) >= 4, prefix_cache=PREFIX, progress=False)
 print("stopped:", first.stopped, "| checkpoint:", (resume_dir / "checkpoint.pt").is_file())
-second = lt.train(fresh_model(), tokenizer, train_examples, CONFIG, run_dir=resume_dir, prefix_cache=PREFIX,
+second = lt.train(fresh_model(), tokenizer, train_examples, DEMO, run_dir=resume_dir, prefix_cache=PREFIX,
                   progress=False)
-a, b = lt.trainable_state(tuned.model), lt.trainable_state(second.model)
+a, b = lt.trainable_state(straight.model), lt.trainable_state(second.model)
 print(f"resumed from step {second.resumed_from_step}, finished at step {second.steps[-1].step}; "
       f"same weights as the uninterrupted run: {all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)}")
 """)

@@ -53,10 +53,10 @@ from helpers.prompting import Parsed, Prompt
 env.seed_everything(9)
 print(llm.banner())
 PROVIDER = llm.active_provider()
-N_QUESTIONS = env.by_profile(full=16, quick=3)  # case 1: knowledge-base questions, stratified by type
+N_QUESTIONS = env.by_profile(full=12, quick=3)  # case 1: knowledge-base questions, stratified by type
 N_ORDERS = env.by_profile(full=6, quick=1)     # case 2: orders to extract
-N_TICKETS = env.by_profile(full=24, quick=6)    # case 3: tickets to classify
-N_TUNE = env.by_profile(full=64, quick=10)     # case 3: training tickets (OpenAI requires at least 10)
+N_TICKETS = env.by_profile(full=20, quick=6)    # case 3: tickets to classify
+N_TUNE = env.by_profile(full=40, quick=10)     # case 3: training tickets (OpenAI requires at least 10)
 ANSWER_MAX_TOKENS = env.by_profile(full=120, quick=80)
 ORDER_MAX_TOKENS = env.by_profile(full=256, quick=160)
 WORK = env.cache_dir() / "notebook09"

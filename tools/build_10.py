@@ -83,7 +83,7 @@ the docs"). They are split once: a stratified test sample for every strategy, th
 code("""
 kb = rag.load_corpus("../data/kb", quiet=True)
 all_questions = rag.load_qa("../data/kb_eval.jsonl", kb, quiet=True).questions
-KB_TEST = env.by_profile(full=30, quick=6)
+KB_TEST = env.by_profile(full=20, quick=6)
 kb_train, kb_test = bt.kb_split(all_questions, KB_TEST, seed=10)
 KB_MAX_TOKENS = env.by_profile(full=48, quick=40)   # answer tokens
 KB_CONTEXT_WORDS = env.by_profile(full=200, quick=150)  # retrieved words in a RAG prompt
@@ -155,7 +155,7 @@ questions themselves are never in training. If fine-tuning could inject knowledg
 code("""
 KB_RECIPE = bl.Recipe(epochs=1, batch_size=env.by_profile(full=2, quick=1), lr=2e-3,
                       lora=LoraSettings(r=8, alpha=16, top_layers=env.by_profile(full=4, quick=2), max_seq_len=224))
-kb_examples = bt.knowledge_examples(kb, kb_train[: env.by_profile(full=40, quick=4)], kb_test,
+kb_examples = bt.knowledge_examples(kb, kb_train[: env.by_profile(full=24, quick=4)], kb_test,
                                     passage_words=env.by_profile(full=80, quick=40))
 print(f"{len(kb_examples)} training chats ({sum('help centre page' in e['messages'][1]['content'] for e in kb_examples)} "
       f"passages, the rest train-side Q/A); recipe: {KB_RECIPE}")
@@ -238,7 +238,7 @@ notebook 07 from training tickets. The API fine-tune runs the real OpenAI job fl
 """)
 code("""
 LABELS = list(datasets.TICKET_LABELS)
-ticket_test = datasets.sample(datasets.tickets("test"), env.by_profile(full=40, quick=6), seed=1, stratify="label")
+ticket_test = datasets.sample(datasets.tickets("test"), env.by_profile(full=24, quick=6), seed=1, stratify="label")
 train_tickets = datasets.tickets("train")
 validation = datasets.sample(train_tickets, env.by_profile(full=10, quick=5), seed=2, stratify="label")
 pool = [t for t in train_tickets if t["id"] not in {v["id"] for v in validation}]
@@ -281,7 +281,7 @@ def prompt_cell(prompt_fn, setup=None):
 
 TICKET_RECIPE = bl.Recipe(epochs=1, batch_size=env.by_profile(full=4, quick=1), lr=2e-3,
                           lora=LoraSettings(top_layers=env.by_profile(full=4, quick=2), max_seq_len=256))
-ticket_train = [ft.ticket_example(t) for t in datasets.sample(pool, env.by_profile(full=64, quick=24), seed=3,
+ticket_train = [ft.ticket_example(t) for t in datasets.sample(pool, env.by_profile(full=40, quick=24), seed=3,
                                                               stratify="label")]
 
 def ticket_lora(tickets):
@@ -353,7 +353,7 @@ set of order lines, address, city, country, date; notes only as set or not). Thr
 """)
 code("""
 order_test = datasets.sample(ft.orders("test"), env.by_profile(full=6, quick=1), seed=5)
-order_train = [ft.order_example(o) for o in datasets.sample(ft.orders("train"), env.by_profile(full=24, quick=4),
+order_train = [ft.order_example(o) for o in datasets.sample(ft.orders("train"), env.by_profile(full=16, quick=4),
                                                            seed=6)]
 ORDER_MAX_TOKENS = env.by_profile(full=192, quick=160)
 ORDER_RECIPE = bl.Recipe(epochs=1, batch_size=env.by_profile(full=2, quick=1), lr=2e-3,

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_notebooks import NOTEBOOKS, cache_dir, run_profile, stop_with_kernels  # noqa: E402
+from bench.bench_notebooks import NOTEBOOKS, cache_dir, matching_notebooks, run_profile, stop_with_kernels  # noqa: E402
 from bench.common import machine, table  # noqa: E402
 
 REPORT = ROOT / "build" / "workshop-report.json"
@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", choices=["quick", "full"], default="quick",
                         help="the profile the room will use (quick for laptops; full for a longer course)")
-    parser.add_argument("--pattern", default="*.ipynb", help="which notebooks (glob in notebooks/)")
+    parser.add_argument("--pattern", nargs="+", default=["*.ipynb"],
+                        help="which notebooks (globs in notebooks/, e.g. --pattern '0[5-8]_*' '10_*')")
     parser.add_argument("--budget-s", type=float, default=60.0, help="seconds of waiting allowed per warm notebook")
     parser.add_argument("--cell-timeout", type=int, default=1200)
     args = parser.parse_args(argv)
@@ -56,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if prepare.main() != 0:
         return 1
-    notebooks = sorted(NOTEBOOKS.glob(args.pattern))
+    notebooks = matching_notebooks(args.pattern)
     if not notebooks:
-        print(f"no notebook matches {args.pattern!r} in {NOTEBOOKS}", file=sys.stderr)
+        print(f"no notebook matches {' or '.join(args.pattern)} in {NOTEBOOKS}", file=sys.stderr)
         return 1
     start = time.perf_counter()
     print(f"pass 1 of 2: filling the caches ({len(notebooks)} notebooks, profile {args.profile})", flush=True)

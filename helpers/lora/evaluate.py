@@ -8,7 +8,7 @@ import statistics
 
 from helpers import datasets
 from helpers import finetune_tasks as tasks
-from helpers.evaluation import accuracy, macro_f1
+from helpers.evaluation import accuracy, cached_json, macro_f1
 
 
 def answer(model, tokenizer, chats: list[list[dict]], *, max_new_tokens: int, batch_size: int = 8) -> list:
@@ -22,9 +22,18 @@ def answer(model, tokenizer, chats: list[list[dict]], *, max_new_tokens: int, ba
     return engine.generate_batch(prompts, max_new_tokens=max_new_tokens, batch_size=batch_size)
 
 
-def evaluate_tasks(model, tokenizer, examples: list[dict], *, order_max_tokens: int = 200,
-                   batch_size: int = 8) -> tuple[dict, list[dict]]:
-    """(summary, per-example rows) of ``model`` on test ``examples`` from ``finetune_tasks.task_examples``."""
+def evaluate_tasks(model, tokenizer, examples: list[dict], *, order_max_tokens: int = 200, batch_size: int = 8,
+                   cache_key: str | None = None) -> tuple[dict, list[dict]]:
+    """(summary, per-example rows) of ``model`` on test ``examples`` from ``finetune_tasks.task_examples``.
+    ``cache_key`` names the weights (``RunResult.fingerprint`` of a run, ``train.base_fingerprint`` of a base
+    model): the rows are then stored in the course cache and a re-run with the same weights and examples reads them
+    (each row keeps the latency measured when it was generated)."""
+    if cache_key is not None:
+        key = {"weights": cache_key, "examples": [e["messages"] for e in examples],
+               "order_max_tokens": order_max_tokens, "batch_size": batch_size}
+        rows, _ = cached_json("lora-answers", key, lambda: evaluate_tasks(
+            model, tokenizer, examples, order_max_tokens=order_max_tokens, batch_size=batch_size)[1])
+        return summarize(rows), rows
     tickets = [e for e in examples if e["_source"]["task"] == "ticket"]
     orders = [e for e in examples if e["_source"]["task"] == "order"]
     rows = []

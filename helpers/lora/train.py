@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from helpers.files import read_json, write_text_atomic
 from helpers.lora_train import (IGNORE, LoraSettings, StepReport, add_lora, encode_example, loss_on_answers,
                                 lr_schedule, save_adapter)
 
@@ -69,6 +70,8 @@ class RunResult:
     stopped: bool = False
     run_dir: Path | None = None
     world_size: int = 1
+    fingerprint: str = ""  # the configuration, the encoded examples and the base weights (names a finished run)
+    reused: bool = False  # True when a finished run with the same fingerprint was loaded instead of trained
 
     @property
     def tokens_per_s(self) -> float:
@@ -138,6 +141,25 @@ def _prepare_model(model, config: TrainConfig):
         if name.startswith("model.norm") and split == 0:
             param.requires_grad = True
     return model, model, split
+
+
+def base_fingerprint(model) -> str:
+    """A short hash of a base model: its config, dtype, parameter count and a checksum of the first embedding rows
+    (cheap, and different for different weights). The identity of the weights a run starts from."""
+    import torch
+
+    weights = model.get_input_embeddings().weight
+    with torch.no_grad():
+        checksum = float(weights[:64].double().sum())
+    blob = json.dumps({"config": model.config.to_dict(), "dtype": str(weights.dtype), "checksum": round(checksum, 6),
+                       "parameters": sum(p.numel() for p in model.parameters())}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def run_fingerprint(config: TrainConfig, encoded: list, base: str) -> str:
+    """What a finished run's result depends on: the configuration, the encoded examples and the base weights."""
+    blob = json.dumps({"config": asdict(config), "examples": encoded, "base": base}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def encode_all(tokenizer, examples: list[dict], max_seq_len: int) -> tuple[list[tuple[list[int], list[int]]], int]:
@@ -211,7 +233,9 @@ def train(model, tokenizer, examples: list[dict], config: TrainConfig = TrainCon
     """Fine-tune ``model`` on chat ``examples`` ({"messages": [...]}) with the answer-only loss.
 
     ``run_dir``: where checkpoints, the adapter and metrics go; with ``resume=True`` a run interrupted there (Kernel
-    > Interrupt, a crash, a closed laptop) continues from its last checkpoint instead of starting again. Under
+    > Interrupt, a crash, a closed laptop) continues from its last checkpoint instead of starting again, and a run
+    that finished there with the same configuration, examples and base weights is loaded (``reused=True``, its
+    steps replayed to ``on_step``) instead of trained again; ``resume=False`` trains from scratch. Under
     ``accelerate launch --num_processes N`` each process trains on its share of every batch and gradients are
     averaged; the code is the same. ``on_step`` gets a StepReport per step (main process only).
     ``prefix_cache``: a dict kept by the caller to share the frozen blocks' outputs between runs that start from
@@ -228,8 +252,21 @@ def train(model, tokenizer, examples: list[dict], config: TrainConfig = TrainCon
     if not encoded:
         raise ValueError(f"no example fits in {config.lora.max_seq_len} tokens: raise max_seq_len or shorten them")
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    fingerprint = run_fingerprint(config, encoded, base_fingerprint(model))
     model = model.to(accelerator.device)
     trained, causal_lm, split = _prepare_model(model, config)
+    main = accelerator.is_main_process
+    if run_dir is not None and not resume and main:
+        (Path(run_dir) / "steps.json").unlink(missing_ok=True)  # starting over: the folder's old run is gone
+    if run_dir is not None and resume:
+        finished = _load_finished(Path(run_dir), trained, config, fingerprint)
+        if finished is not None:  # the same run finished before: load it instead of training again
+            finished.model, finished.world_size = trained, world
+            if main and on_step is not None:
+                for report in finished.steps:  # the live curve shows the real curve of that run
+                    on_step(report)
+            trained.eval()
+            return finished
     prefix = None
     if config.cache_prefix and split > 0:
         store = prefix_cache if prefix_cache is not None else {}
@@ -246,7 +283,7 @@ def train(model, tokenizer, examples: list[dict], config: TrainConfig = TrainCon
     module, optimizer = accelerator.prepare(_answer_loss_module(causal_lm, split), optimizer)
 
     result = RunResult(model=trained, skipped_too_long=skipped, world_size=world,
-                       trainable_params=sum(p.numel() for p in params))
+                       trainable_params=sum(p.numel() for p in params), fingerprint=fingerprint)
     checkpoint = Path(run_dir) / "checkpoint.pt" if run_dir is not None else None
     start_step = 0
     if checkpoint is not None and resume and checkpoint.is_file():
@@ -264,7 +301,6 @@ def train(model, tokenizer, examples: list[dict], config: TrainConfig = TrainCon
         result.steps = [StepReport(**r) for r in saved["history"]]
         result.tokens_seen = sum(r.tokens for r in result.steps)
 
-    main = accelerator.is_main_process
     bar = tqdm(total=total, initial=start_step, desc=f"{config.method} r={config.lora.r}", unit="step",
                disable=not progress or not main)
     step, began = 0, time.perf_counter()
@@ -323,7 +359,8 @@ def train(model, tokenizer, examples: list[dict], config: TrainConfig = TrainCon
     result.peak_memory_gib, result.memory_kind = _peak_memory(accelerator.device)
     trained.eval()
     if run_dir is not None and main and not result.stopped:
-        _finish(Path(run_dir), trained, config, result)
+        result.run_dir = Path(run_dir)
+        _finish(result.run_dir, trained, config, result)
     accelerator.wait_for_everyone()
     return result
 
@@ -337,15 +374,59 @@ def _finish(run_dir: Path, trained, config: TrainConfig, result: RunResult) -> N
         save_adapter(trained, run_dir / "adapter")
     else:
         torch.save(trainable_state(trained), run_dir / "trained_blocks.pt")
-    (run_dir / "steps.json").write_text(json.dumps({"config": asdict(config), "resumed_from_step":
-                                                    result.resumed_from_step, "steps": [asdict(s) for s in
-                                                                                         result.steps]}, indent=1))
+    log = {"config": asdict(config), "fingerprint": result.fingerprint, "resumed_from_step": result.resumed_from_step,
+           "train_seconds": result.train_seconds, "tokens_seen": result.tokens_seen,
+           "trainable_params": result.trainable_params, "skipped_too_long": result.skipped_too_long,
+           "peak_memory_gib": result.peak_memory_gib, "memory_kind": result.memory_kind,
+           "steps": [asdict(s) for s in result.steps]}
+    write_text_atomic(run_dir / "steps.json", json.dumps(log, indent=1))  # written last: it marks the run finished
     (run_dir / "checkpoint.pt").unlink(missing_ok=True)
 
 
-def evaluate_loss(model, tokenizer, examples: list[dict], *, max_seq_len: int = 1024, batch_size: int = 8) -> float:
-    """Mean answer-token cross-entropy of ``model`` (base, PeftModel or fine-tuned) on chat ``examples``."""
+def _load_finished(run_dir: Path, trained, config: TrainConfig, fingerprint: str) -> RunResult | None:
+    """The finished run in ``run_dir`` loaded into ``trained`` when its fingerprint matches (same configuration,
+    examples and base weights), else None. A run interrupted after this point (no steps.json) trains again."""
     import torch
+
+    log = read_json(run_dir / "steps.json")
+    if not isinstance(log, dict) or log.get("fingerprint") != fingerprint:
+        return None  # never finished here, another configuration or data, or written before fingerprints
+    if config.method == "lora":
+        from peft import set_peft_model_state_dict
+        from safetensors.torch import load_file
+
+        weights = run_dir / "adapter" / "adapter_model.safetensors"
+        if not weights.is_file():
+            return None
+        set_peft_model_state_dict(trained, load_file(weights))
+    else:
+        blocks = run_dir / "trained_blocks.pt"
+        if not blocks.is_file():
+            return None
+        named = dict(trained.named_parameters())
+        with torch.no_grad():
+            for name, tensor in torch.load(blocks, map_location="cpu").items():
+                named[name].copy_(tensor)
+    fields = ("train_seconds", "tokens_seen", "trainable_params", "skipped_too_long", "peak_memory_gib", "memory_kind")
+    return RunResult(model=trained, steps=[StepReport(**r) for r in log["steps"]], run_dir=run_dir, reused=True,
+                     fingerprint=fingerprint, resumed_from_step=log["resumed_from_step"],
+                     **{k: log[k] for k in fields})
+
+
+def evaluate_loss(model, tokenizer, examples: list[dict], *, max_seq_len: int = 1024, batch_size: int = 8,
+                  cache_key: str | None = None) -> float:
+    """Mean answer-token cross-entropy of ``model`` (base, PeftModel or fine-tuned) on chat ``examples``.
+    ``cache_key`` names the weights (``RunResult.fingerprint``, ``base_fingerprint``): the loss is then stored in the
+    course cache and read back for the same weights and examples."""
+    import torch
+
+    if cache_key is not None:
+        from helpers.evaluation import cached_json
+
+        key = {"weights": cache_key, "examples": [e["messages"] for e in examples], "max_seq_len": max_seq_len,
+               "batch_size": batch_size}
+        return cached_json("lora-loss", key, lambda: evaluate_loss(model, tokenizer, examples, max_seq_len=max_seq_len,
+                                                                   batch_size=batch_size))[0]
 
     causal_lm = model.get_base_model() if hasattr(model, "get_base_model") else model
     module = _answer_loss_module(causal_lm, 0)
