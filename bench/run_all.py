@@ -1,5 +1,7 @@
 """Every benchmark in sequence, each in its own process (so one's memory and threads never touch the next):
-generation speed, retrieval (index builds, latency, Qdrant vs numpy), setup cost (the cached load only, unless --with-install), notebook run times (quick profile).
+generation speed, the optional llama.cpp engine beside it (when llama-cpp-python is installed), retrieval (index builds,
+latency, Qdrant vs numpy), LoRA training throughput on this machine, setup cost (the cached load only, unless
+--with-install), notebook run times (quick profile).
 
 Run: python -m bench.run_all [--with-install] [--full-notebooks]     (`make bench` runs this)
 """
@@ -23,7 +25,9 @@ def main() -> int:
 
     steps = [
         ("generation", ["bench.bench_generation"]),
+        ("gguf engine", ["bench.bench_gguf_engine"]),
         ("retrieval", ["bench.bench_retrieval"]),
+        ("lora", ["bench.bench_lora"]),
         ("setup", ["bench.bench_setup"] + ([] if args.with_install else ["--skip-install"])),
         ("notebooks", ["bench.bench_notebooks"] + (["--full"] if args.full_notebooks else [])),
     ]

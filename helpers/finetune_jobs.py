@@ -575,19 +575,18 @@ def _answers_identity(model: str) -> dict | None:
             "weights": f"{base.dtype_name}/{base.device.type}"}  # tuned engines merge into the base's weights
 
 
-def _answer_path(identity: dict, chat: list[dict], max_tokens: int, batch_size: int) -> Path:
+def _answer_key(identity: dict, chat: list[dict], max_tokens: int, batch_size: int) -> dict:
     # batch_size is part of the key: batched greedy decoding pads prompts to a common length, and padding can
     # change float sums, so an answer is what this engine gave in a batch of that size
-    key = json.dumps({"engine": identity, "messages": chat, "max_tokens": max_tokens, "batch_size": batch_size},
-                     sort_keys=True, ensure_ascii=False)
-    digest = _sha256(key.encode())
-    return env.cache_dir() / "evaluations" / ANSWER_CACHE / digest[:2] / f"{digest}.json"
+    return {"engine": identity, "messages": chat, "max_tokens": max_tokens, "batch_size": batch_size}
 
 
-def _cached_answer(path: Path) -> dict | None:
-    stored = read_json(path)  # missing or damaged: generated again
+def _cached_answer(key: dict) -> dict | None:
+    from helpers.evaluation import lookup_result  # not at import time: helpers.evaluation imports the SDK layer
+
+    found, stored = lookup_result(ANSWER_CACHE, key)  # missing or damaged: generated again
     fields = {"text": str, "input_tokens": int, "output_tokens": int, "seconds": float}
-    if isinstance(stored, dict) and all(isinstance(stored.get(k), t) for k, t in fields.items()):
+    if found and isinstance(stored, dict) and all(isinstance(stored.get(k), t) for k, t in fields.items()):
         return {k: stored[k] for k in fields}
     return None
 
@@ -604,6 +603,7 @@ def answer_chats(model: str, chats: list[list[dict]], *, max_tokens: int, provid
     from tqdm.auto import tqdm
 
     from helpers import llm
+    from helpers.evaluation import store_result
     from helpers.local_model import get_engine
 
     if llm._uses_local(provider):
@@ -611,8 +611,8 @@ def answer_chats(model: str, chats: list[list[dict]], *, max_tokens: int, provid
             raise registry.UnknownModelError(f"Model {model!r} is not in the course registry (data/models.yaml).")
         answered = model if model.startswith("ft:") else get_engine().model_id  # who answers, cached or not
         identity = _answers_identity(model)
-        paths = [None if identity is None else _answer_path(identity, chat, max_tokens, batch_size) for chat in chats]
-        out = [None if path is None else _cached_answer(path) for path in paths]
+        keys = [None if identity is None else _answer_key(identity, chat, max_tokens, batch_size) for chat in chats]
+        out = [None if key is None else _cached_answer(key) for key in keys]
         for answer in out:
             if answer is not None:
                 answer.update(model_answered=answered, cached=True)
@@ -627,9 +627,8 @@ def answer_chats(model: str, chats: list[list[dict]], *, max_tokens: int, provid
                     for i, r in zip(todo[first:first + batch_size], results):
                         out[i] = {"text": r.text, "input_tokens": r.input_tokens, "output_tokens": r.output_tokens,
                                   "seconds": r.seconds}
-                        if paths[i] is not None:
-                            paths[i].parent.mkdir(parents=True, exist_ok=True)
-                            write_text_atomic(paths[i], json.dumps(out[i]))
+                        if keys[i] is not None:
+                            store_result(ANSWER_CACHE, keys[i], out[i])
                         out[i].update(model_answered=answered, cached=False)
                     bar.update(len(results))
         return out

@@ -275,6 +275,6 @@ def test_offline_answers_are_cached_and_a_damaged_entry_is_recomputed(store, eng
     mended = finetune_jobs.answer_chats(engine.model_id, chats, max_tokens=6, progress=False)
     assert calls == [1] and sum(not a["cached"] for a in mended) == 1
     assert [a["text"] for a in mended] == [a["text"] for a in first]
-    assert json.loads(entries[0].read_text())["text"] in [a["text"] for a in first]
+    assert json.loads(entries[0].read_text())["value"]["text"] in [a["text"] for a in first]
     longer = finetune_jobs.answer_chats(engine.model_id, chats[:1], max_tokens=7, progress=False)
     assert calls == [1, 1] and not longer[0]["cached"]  # max_tokens is part of the key
