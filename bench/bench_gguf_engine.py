@@ -57,6 +57,16 @@ def llama_cpp_run(llm, prompt: list[int], new_tokens: int) -> dict:
             "tokens": tokens}
 
 
+def kb_context(words: int) -> str:
+    """The first ``words`` words of the course KB (data/kb, sorted by file name), as a context block; '' for 0."""
+    if words <= 0:
+        return ""
+    from helpers import datasets
+
+    text = " ".join(path.read_text(encoding="utf-8") for path in sorted((datasets.DATA / "kb").glob("*.md")))
+    return "Context:\n" + " ".join(text.split()[:words]) + "\n\n"
+
+
 def transformers_tokens(model, prompt: list[int], new_tokens: int) -> list[int]:
     import torch
 
@@ -71,6 +81,8 @@ def main() -> int:
     parser.add_argument("--new-tokens", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads (0: torch's thread count)")
+    parser.add_argument("--context-words", type=int, default=0,
+                        help="put this many words of the course KB before the question (a RAG-sized prompt)")
     args = parser.parse_args()
     if not llama_cpp_available():
         print(INSTALL_HINT)
@@ -86,9 +98,11 @@ def main() -> int:
     threads = args.threads or torch.get_num_threads()
     engine = local_model.get_engine()
     model = engine.model.to(torch.float32)
-    prompt = engine.encode_chat([{"role": "user", "content": "Write a short paragraph about dashboards."}])
+    prompt = engine.encode_chat([{"role": "user", "content": kb_context(args.context_words) +
+                                  "Write a short paragraph about dashboards."}])
     gguf = local_model.gguf_path()
-    llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=512, n_batch=512, n_threads=threads, verbose=False)
+    n_ctx = max(512, len(prompt) + args.new_tokens + 16)
+    llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=n_ctx, n_batch=512, n_threads=threads, verbose=False)
     bandwidth = copy_bandwidth_gbs()
 
     runs = [llama_cpp_run(llm, prompt, args.new_tokens) for _ in range(args.repeats + 1)][1:]  # first: warm-up
@@ -116,7 +130,8 @@ def main() -> int:
           f"tokens, batch 1, median of {args.repeats}")
     print(table(rows))
     print(f"greedy tokens identical for the first {same} of {args.new_tokens} (Q4_1 arithmetic vs dequantized float32)")
-    path = save("gguf-engine", {"machine": machine(), "bandwidth": bandwidth, "prompt_tokens": len(prompt),
+    name = "gguf-engine" if not args.context_words else f"gguf-engine-context{args.context_words}"
+    path = save(name, {"machine": machine(), "bandwidth": bandwidth, "prompt_tokens": len(prompt),
                                 "new_tokens": args.new_tokens, "threads": threads, "rows": rows,
                                 "llama_cpp_spread_tok_s": cpp["spread_tok_s"], "identical_greedy_prefix": same})
     print("wrote", path)

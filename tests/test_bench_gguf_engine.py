@@ -52,3 +52,9 @@ def test_without_llama_cpp_it_says_how_to_install_and_measures_nothing(monkeypat
     assert gguf_bench.main() == 0
     out = capsys.readouterr().out
     assert "not measured" in out and "pip install llama-cpp-python" in out
+
+
+def test_kb_context_has_the_requested_number_of_words():
+    assert gguf_bench.kb_context(0) == ""
+    block = gguf_bench.kb_context(50)
+    assert block.startswith("Context:\n") and len(block.split()) == 51  # "Context:" + 50 words
