@@ -57,6 +57,16 @@ def llama_cpp_run(llm, prompt: list[int], new_tokens: int) -> dict:
             "tokens": tokens}
 
 
+def engine_row(engine: str, weight_bytes: int, rate: dict, bandwidth_gbs: float, baseline_tok_s: float) -> dict:
+    """One table row: decode speed and time to first token, against the ceiling of reading ``weight_bytes`` once
+    per token at the measured bandwidth, and as a multiple of the baseline engine's decode speed."""
+    ceiling = bandwidth_gbs * 1e9 / weight_bytes
+    return {"engine": engine, "weights_mb": round(weight_bytes / 2**20), "decode_tok_s": round(rate["tokens_per_s"], 1),
+            "ttft_ms": round(rate["ttft_s"] * 1000), "ceiling_tok_s": round(ceiling, 1),
+            "pct_of_ceiling": round(100 * rate["tokens_per_s"] / ceiling, 1),
+            "x_baseline": round(rate["tokens_per_s"] / baseline_tok_s, 2)}
+
+
 def kb_context(words: int) -> str:
     """The first ``words`` words of the course KB (data/kb, sorted by file name), as a context block; '' for 0."""
     if words <= 0:
@@ -111,20 +121,11 @@ def main() -> int:
            "spread_tok_s": [min(r["tokens_per_s"] for r in runs), max(r["tokens_per_s"] for r in runs)]}
     hf = decode_rate(model, torch.tensor([prompt]), 1, args.new_tokens, args.repeats)
 
-    gguf_bytes = gguf.stat().st_size
+    gbps = bandwidth["gb_per_s"]
     fp32_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
-    rows = [
-        {"engine": "transformers float32 (baseline)", "weights_mb": round(fp32_bytes / 2**20),
-         "decode_tok_s": round(hf["tokens_per_s"], 1), "ttft_ms": round(hf["ttft_s"] * 1000),
-         "ceiling_tok_s": round(bandwidth["gb_per_s"] * 1e9 / fp32_bytes, 1),
-         "pct_of_ceiling": round(100 * hf["tokens_per_s"] * fp32_bytes / (bandwidth["gb_per_s"] * 1e9), 1),
-         "x_baseline": 1.0},
-        {"engine": f"llama.cpp {llama_cpp.__version__} on the Q4_1 GGUF, {threads} threads",
-         "weights_mb": round(gguf_bytes / 2**20), "decode_tok_s": round(cpp["tokens_per_s"], 1),
-         "ttft_ms": round(cpp["ttft_s"] * 1000), "ceiling_tok_s": round(bandwidth["gb_per_s"] * 1e9 / gguf_bytes, 1),
-         "pct_of_ceiling": round(100 * cpp["tokens_per_s"] * gguf_bytes / (bandwidth["gb_per_s"] * 1e9), 1),
-         "x_baseline": round(cpp["tokens_per_s"] / hf["tokens_per_s"], 2)},
-    ]
+    rows = [engine_row("transformers float32 (baseline)", fp32_bytes, hf, gbps, hf["tokens_per_s"]),
+            engine_row(f"llama.cpp {llama_cpp.__version__} on the Q4_1 GGUF, {threads} threads", gguf.stat().st_size,
+                       cpp, gbps, hf["tokens_per_s"])]
     same = common_prefix(runs[0]["tokens"], transformers_tokens(model, prompt, args.new_tokens))
     print(f"copy bandwidth: {bandwidth['gb_per_s']:.1f} GB/s; prompt {len(prompt)} tokens, {args.new_tokens} new "
           f"tokens, batch 1, median of {args.repeats}")
@@ -132,8 +133,8 @@ def main() -> int:
     print(f"greedy tokens identical for the first {same} of {args.new_tokens} (Q4_1 arithmetic vs dequantized float32)")
     name = "gguf-engine" if not args.context_words else f"gguf-engine-context{args.context_words}"
     path = save(name, {"machine": machine(), "bandwidth": bandwidth, "prompt_tokens": len(prompt),
-                                "new_tokens": args.new_tokens, "threads": threads, "rows": rows,
-                                "llama_cpp_spread_tok_s": cpp["spread_tok_s"], "identical_greedy_prefix": same})
+                       "new_tokens": args.new_tokens, "threads": threads, "rows": rows,
+                       "llama_cpp_spread_tok_s": cpp["spread_tok_s"], "identical_greedy_prefix": same})
     print("wrote", path)
     return 0
 

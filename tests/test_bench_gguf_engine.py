@@ -58,3 +58,10 @@ def test_kb_context_has_the_requested_number_of_words():
     assert gguf_bench.kb_context(0) == ""
     block = gguf_bench.kb_context(50)
     assert block.startswith("Context:\n") and len(block.split()) == 51  # "Context:" + 50 words
+
+
+def test_engine_row_relates_speed_to_the_bandwidth_ceiling_and_the_baseline():
+    # 20 GB/s over 100 MB of weights: at most 200 tokens/s; 50 tokens/s is 25% of it and 5x a 10 tok/s baseline
+    row = gguf_bench.engine_row("x", 100 * 10**6, {"tokens_per_s": 50.0, "ttft_s": 0.25}, 20.0, 10.0)
+    assert row["ceiling_tok_s"] == 200.0 and row["pct_of_ceiling"] == 25.0
+    assert row["x_baseline"] == 5.0 and row["ttft_ms"] == 250
