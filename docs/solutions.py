@@ -56,7 +56,7 @@ def format_validity_prompt():
     """Solved examples as earlier turns (one per label), then the category line prefilled: the model only has to
     continue the pattern. (A 135M model given only instructions copies placeholders such as "<LABEL>".)"""
     from helpers import datasets
-    from helpers.prompting import Prompt, parse_category_line
+    from helpers.prompting.patterns import Prompt, parse_category_line
 
     system = "Classify each support ticket into one of: " + ", ".join(datasets.TICKET_LABELS) + "."
     train = datasets.tickets("train")
@@ -200,7 +200,7 @@ def format_check():
 
 
 def training_cost() -> float:
-    from helpers import finetune_data as fd
+    from helpers.finetune import data as fd
     from helpers import registry
 
     model = min((m for m in registry.models().values() if m.training_usd_per_mtok is not None),
@@ -213,7 +213,7 @@ def training_cost() -> float:
 def lora_count_qwen() -> int:
     """r x (d_in + d_out) per adapted projection, times the blocks. Qwen2.5-1.5B: hidden 1536, 12 query heads and 2
     KV heads of 128, 28 blocks; q_proj 1536 -> 1536, v_proj 1536 -> 256."""
-    from helpers.lora import shapes
+    from helpers.finetune.lora import shapes
 
     shape = shapes.get_shape("Qwen2.5-1.5B")
     head_dim = shape.head_dim or shape.hidden_size // shape.num_attention_heads
@@ -224,7 +224,7 @@ def lora_count_qwen() -> int:
 
 def biggest_on_t4() -> str:
     """Largest model first; the first whose fp16 LoRA (r=16, batch 4 x 512, gradient checkpointing) fits a T4."""
-    from helpers.lora import memory, shapes
+    from helpers.finetune.lora import memory, shapes
 
     budget_gib = memory.gpu_types()["T4 16GB"]
     for shape in sorted(shapes.load_shapes().values(), key=lambda s: s.total_params(), reverse=True):
@@ -236,7 +236,7 @@ def biggest_on_t4() -> str:
 
 
 def adapter_megabytes() -> float:
-    from helpers.lora import shapes
+    from helpers.finetune.lora import shapes
 
     return shapes.lora_params(shapes.get_shape("Llama-3.1-8B"), 64, shapes.ALL_SEVEN) * 2 / 1e6
 
@@ -249,7 +249,7 @@ def refund_bot() -> dict:
 
 def crossover() -> float:
     """Two straight lines in the monthly volume v over the workload's months; solve prompt = fine-tune for v."""
-    from helpers import costs
+    from helpers.decision import costs
 
     prices, workload = costs.registry_prices(), costs.EXERCISE_WORKLOAD
     p, f = costs.estimate("prompt", workload, prices), costs.estimate("api_finetune", workload, prices)
@@ -308,18 +308,17 @@ SOLUTIONS = {
 
 
 def register_all_exercises() -> None:
-    """Importing these modules registers their checkers with helpers.exercises."""
-    import helpers.agent_exercises  # noqa: F401
-    import helpers.bakeoff_exercises  # noqa: F401
-    import helpers.costs  # noqa: F401
-    import helpers.decision  # noqa: F401
-    import helpers.lora.exercises  # noqa: F401
+    """Importing these modules registers their checkers with helpers.checking."""
+    import helpers.agents.exercises  # noqa: F401
+    import helpers.bakeoff.exercises  # noqa: F401
+    import helpers.decision.exercises  # noqa: F401
+    import helpers.finetune.exercises  # noqa: F401
+    import helpers.prompting.exercises  # noqa: F401
     import helpers.rag.exercises  # noqa: F401
-    import helpers.rag.judge_exercises  # noqa: F401
 
 
 if __name__ == "__main__":
-    from helpers.exercises import verify
+    from helpers.checking import verify
 
     register_all_exercises()
     for name, solve in SOLUTIONS.items():

@@ -6,7 +6,9 @@ import json
 import random
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+from helpers import paths
+
+DATA = paths.DATA_DIR
 TICKET_LABELS = ("BILLING", "TECHNICAL", "ACCOUNT", "FEATURE_REQUEST", "OTHER")
 SPLITS = ("train", "test")
 

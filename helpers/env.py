@@ -11,10 +11,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers import paths
+
 PROFILES = ("full", "quick")
 BACKENDS = ("auto", "local", "anthropic", "openai")
 KEY_NAMES = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = paths.REPO_ROOT
 
 
 class CourseConfigError(ValueError):

@@ -23,7 +23,8 @@ OFFLINE_PLACEHOLDER_KEY = "offline-local-model"  # not a secret; the local trans
 PROVIDERS = ("anthropic", "openai", "local")
 
 
-def _uses_local(provider: str) -> bool:
+def uses_local(provider: str) -> bool:
+    """True when requests for ``provider`` are answered by the local model (no key, or COURSE_BACKEND=local)."""
     if provider == "local" or env.backend_setting() == "local":
         return True
     return env.key_for(provider) is None
@@ -52,7 +53,7 @@ def anthropic_client(*, local: bool | None = None, **kwargs) -> anthropic.Anthro
     """The real ``anthropic.Anthropic`` client. With ``ANTHROPIC_API_KEY`` found it talks to Anthropic; without
     one (or with ``COURSE_BACKEND=local``, or ``local=True``) the same class is served in-process by the local
     model."""
-    if local or (local is None and _uses_local("anthropic")):
+    if local or (local is None and uses_local("anthropic")):
         transport = GuardedTransport(LocalModelTransport("anthropic"), "anthropic", local=True)
         return anthropic.Anthropic(api_key=OFFLINE_PLACEHOLDER_KEY, base_url=LOCAL_BASE_URL, max_retries=0,
                                    http_client=httpx2.Client(transport=transport), **kwargs)
@@ -64,7 +65,7 @@ def anthropic_client(*, local: bool | None = None, **kwargs) -> anthropic.Anthro
 def openai_client(*, local: bool | None = None, **kwargs) -> openai.OpenAI:
     """The real ``openai.OpenAI`` client; served by the local model when no ``OPENAI_API_KEY`` is found (or with
     ``local=True``)."""
-    if local or (local is None and _uses_local("openai")):
+    if local or (local is None and uses_local("openai")):
         transport = GuardedTransport(LocalModelTransport("openai"), "openai", local=True)
         return openai.OpenAI(api_key=OFFLINE_PLACEHOLDER_KEY, base_url=f"{LOCAL_BASE_URL}/v1", max_retries=0,
                              http_client=httpx2.Client(transport=transport), **kwargs)
@@ -86,7 +87,7 @@ def banner(provider: str | None = None) -> str:
     for name in ([provider] if provider else ["anthropic", "openai"]):
         if name == "local":
             lines.append(f"[local] answers come from {LOCAL_DISPLAY_NAME}, offline")
-        elif _uses_local(name):
+        elif uses_local(name):
             reason = "COURSE_BACKEND=local" if env.backend_setting() == "local" else f"no {env.KEY_NAMES[name]} found"
             lines.append(f"[local] {name} SDK calls are answered offline by {LOCAL_DISPLAY_NAME} ({reason}): "
                          f"this is NOT {brands[name]}")
@@ -119,7 +120,7 @@ class Completion:
         return registry.cost_usd(self.model_requested, self.input_tokens, self.output_tokens)
 
 
-def _temperature(model: str, temperature: float | None) -> dict:
+def sampling_params(model: str, temperature: float | None) -> dict:
     """The sampling setting to send, if the model takes one. anthropic>=1 dropped ``temperature`` from
     ``messages.create``'s signature (it travels in ``extra_body``), and recent Claude and OpenAI reasoning models
     refuse it; those then decode their own way, and the offline model greedily."""
@@ -144,18 +145,18 @@ def complete(
     stop: list[str] | None = None,
 ) -> Completion:
     """Ask one question through the real SDK of ``provider`` ("anthropic", "openai" or "local") and measure it.
-    ``temperature`` is sent only to models that accept one (see :func:`_temperature`)."""
+    ``temperature`` is sent only to models that accept one (see :func:`sampling_params`)."""
     provider = provider or active_provider()
     if provider not in PROVIDERS:
         raise env.CourseConfigError(f"provider must be one of {', '.join(PROVIDERS)}, not {provider!r}")
     model = model or registry.default_model(provider)
-    local = _uses_local(provider)
+    local = uses_local(provider)
     start = time.perf_counter()
     if provider in ("anthropic", "local"):
         kwargs = {"system": system} if system else {}
         if stop:
             kwargs["stop_sequences"] = stop
-        sampling = _temperature(model, temperature)
+        sampling = sampling_params(model, temperature)
         if sampling:
             kwargs["extra_body"] = sampling
         response = anthropic_client(local=local).messages.create(model=model, max_tokens=max_tokens,
@@ -166,7 +167,7 @@ def complete(
     else:
         messages = ([{"role": "system", "content": system}] if system else []) + _messages(prompt)
         response = openai_client(local=local).chat.completions.create(model=model, max_completion_tokens=max_tokens,
-                                                           messages=messages, **_temperature(model, temperature),
+                                                           messages=messages, **sampling_params(model, temperature),
                                                            **({"stop": stop} if stop else {}))
         text = response.choices[0].message.content or ""
         tokens_in, tokens_out = response.usage.prompt_tokens, response.usage.completion_tokens
@@ -212,9 +213,9 @@ def batch_complete(
     model = model or registry.default_model(provider)
     if not prompts:
         return []
-    if _uses_local(provider) and not temperature:
+    if uses_local(provider) and not temperature:
         return _local_batch(prompts, system, provider, model, max_tokens, stop, batch_size, progress)
-    if not _uses_local(provider):
+    if not uses_local(provider):
         estimate = estimate_cost(prompts, model=model, max_tokens=max_tokens, system=system)
         print(f"Estimated cost of {len(prompts)} calls to {model}: up to ${estimate:.4f} "
               f"(spent so far in this kernel: ${BUDGET.spent_usd:.4f}; cap COURSE_MAX_USD={env.max_usd()})")

@@ -1,5 +1,5 @@
 """The Anthropic Messages API and the OpenAI Chat Completions API, served in-process by the local model; and OpenAI's
-files and fine-tuning jobs APIs, whose jobs train real LoRA adapters offline (helpers.finetune_jobs, notebook 07).
+files and fine-tuning jobs APIs, whose jobs train real LoRA adapters offline (helpers.finetune.jobs, notebook 07).
 
 The real SDK clients accept an ``http_client``; helpers.llm gives them an ``httpx2.Client`` whose transport is
 :class:`LocalModelTransport`. Requests are validated as the real services validate them, and answers, usage,
@@ -18,6 +18,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Protocol
 from dataclasses import dataclass
 
 import httpx2
@@ -154,7 +155,7 @@ def _text_of(content, where: str, engine: LocalEngine, tool_names: dict | None =
     return "".join(texts)
 
 
-def _json_body(request: httpx2.Request) -> dict:
+def json_body(request: httpx2.Request) -> dict:
     try:
         body = json.loads(request.read() or b"{}")
     except json.JSONDecodeError as exc:
@@ -164,7 +165,7 @@ def _json_body(request: httpx2.Request) -> dict:
     return body
 
 
-def _multipart(request: httpx2.Request) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
+def multipart_body(request: httpx2.Request) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
     """The fields and files of a multipart/form-data body (what ``client.files.create`` sends), byte-exact."""
     ctype = request.headers.get("content-type", "")
     match = re.search(r'boundary="?([^";]+)"?', ctype)
@@ -190,6 +191,36 @@ def _multipart(request: httpx2.Request) -> tuple[dict[str, str], dict[str, tuple
     return fields, files
 
 
+class OfflineService(Protocol):
+    """An API surface a course part serves offline and plugs into the in-process server (the files and
+    fine-tuning jobs of helpers.finetune.jobs, notebook 07). The server owns this interface, so it never imports
+    the parts above it: a part registers itself with :func:`register_service`."""
+
+    flavour: str  # "anthropic" or "openai": which client's server serves it
+    path_pattern: re.Pattern  # the request paths it answers
+
+    def handle(self, request: httpx2.Request, path: str) -> dict | bytes:
+        """The JSON payload (or raw bytes) of a 200 answer; raise ApiError for anything else."""
+
+    def engine_for(self, model: str) -> LocalEngine | None:
+        """The engine that serves ``model`` (a tuned ``ft:`` id), or None when the id is not this service's."""
+
+    def models(self) -> list[dict]:
+        """Extra rows for the models endpoint (the tuned models)."""
+
+
+_SERVICES: dict[str, OfflineService] = {}
+
+
+def register_service(name: str, service: OfflineService) -> None:
+    """Plug ``service`` into every local transport under ``name`` (registering again replaces it)."""
+    _SERVICES[name] = service
+
+
+def _services(flavour: str) -> list[OfflineService]:
+    return [s for s in _SERVICES.values() if s.flavour == flavour]
+
+
 class LocalModelTransport(httpx2.BaseTransport):
     """Serves ``/v1/messages`` (flavour "anthropic") or ``/chat/completions``, ``/files`` and
     ``/fine_tuning/jobs`` (flavour "openai") from the local model. Any model id in the course registry is answered by
@@ -207,10 +238,14 @@ class LocalModelTransport(httpx2.BaseTransport):
         request_id = f"req_local_{uuid.uuid4().hex[:20]}"
         path = request.url.path.rstrip("/")
         try:
+            service = next((s for s in _services(self.flavour) if s.path_pattern.search(path)), None)
+            if service is not None:
+                return self._served(service.handle(request, path), request_id)
             if self.flavour == "openai" and re.search(r"/(files|fine_tuning/jobs)(/|$)", path):
-                return self._fine_tuning(request, path, request_id)
+                raise ApiError(404, f"{request.method} {path}: the offline fine-tuning API is served once "
+                                    "helpers.finetune.jobs is imported (notebook 07 does it in its first cell).")
             if request.method == "POST":
-                body = _json_body(request)
+                body = json_body(request)
                 if self.flavour == "anthropic" and path.endswith("/v1/messages"):
                     return self._anthropic_messages(body, request_id)
                 if self.flavour == "anthropic" and path.endswith("/v1/messages/count_tokens"):
@@ -240,10 +275,10 @@ class LocalModelTransport(httpx2.BaseTransport):
         return response
 
     def _engine_for(self, model: str) -> LocalEngine:
-        if self.flavour == "openai" and model.startswith("ft:"):  # a model tuned offline (helpers.finetune_jobs)
-            from helpers import finetune_jobs
-
-            return finetune_jobs.store().engine_for(model)
+        for service in _services(self.flavour):  # a model tuned offline (helpers.finetune.jobs)
+            tuned = service.engine_for(model)
+            if tuned is not None:
+                return tuned
         engine = self._engine_factory()
         if model != engine.model_id and model not in registry.models():
             if self.flavour == "anthropic":
@@ -259,10 +294,9 @@ class LocalModelTransport(httpx2.BaseTransport):
             rows = [{"type": "model", "id": m.id, "display_name": m.display_name,
                      "created_at": f"{m.as_of.isoformat()}T00:00:00Z"} for m in listed]
         else:
-            from helpers import finetune_jobs
-
             rows = [{"id": m.id, "object": "model", "created": int(time.mktime(m.as_of.timetuple())),
-                     "owned_by": m.provider} for m in listed] + finetune_jobs.store().fine_tuned_models()
+                     "owned_by": m.provider} for m in listed]
+            rows += [row for service in _services(self.flavour) for row in service.models()]
         if wanted:
             match = [r for r in rows if r["id"] == wanted]
             if not match:
@@ -409,49 +443,12 @@ class LocalModelTransport(httpx2.BaseTransport):
         prompt, _, _ = self._anthropic_prompt({k: v for k, v in body.items() if k != "max_tokens"}, engine)
         return self._json(200, {"input_tokens": len(prompt)}, request_id)
 
-    # --- OpenAI files and fine-tuning jobs (helpers.finetune_jobs trains them offline) ----------------------
-    def _fine_tuning(self, request: httpx2.Request, path: str, request_id: str) -> httpx2.Response:
-        from helpers import finetune_jobs
-
-        jobs = finetune_jobs.store()
-        query = request.url.params
-        route = re.search(r"/(files|fine_tuning/jobs)(?:/([^/]+))?(?:/([^/]+))?$", path)
-        kind, item, action = route.groups() if route else (None, None, None)
-        method = request.method
-        if kind == "files" and method == "POST" and item is None:
-            fields, files = _multipart(request)
-            if "file" not in files:
-                raise ApiError(400, "Missing required parameter: 'file'.", param="file",
-                               code="missing_required_parameter")
-            filename, data = files["file"]
-            return self._json(200, jobs.create_file(filename, data, fields.get("purpose", "")), request_id)
-        if kind == "files" and method == "GET" and item is None:
-            rows = jobs.list_files(query.get("purpose"))
-            return self._json(200, {"object": "list", "data": rows, "has_more": False,
-                                    "first_id": rows[0]["id"] if rows else None,
-                                    "last_id": rows[-1]["id"] if rows else None}, request_id)
-        if kind == "files" and method == "GET" and action is None:
-            return self._json(200, jobs.get_file(item), request_id)
-        if kind == "files" and method == "GET" and action == "content":
-            data = jobs.file_path(item).read_bytes()
-            return httpx2.Response(200, headers={"content-type": "application/octet-stream",
-                                                 "x-request-id": request_id, "x-course-backend": "local"},
-                                   content=data)
-        if kind == "fine_tuning/jobs" and method == "POST" and item is None:
-            return self._json(200, jobs.create_job(_json_body(request)), request_id)
-        if kind == "fine_tuning/jobs" and method == "GET" and item is None:
-            rows, more = jobs.list_jobs(query.get("after"), query.get("limit", 20))
-            return self._json(200, {"object": "list", "data": rows, "has_more": more}, request_id)
-        if kind == "fine_tuning/jobs" and method == "GET" and action is None:
-            return self._json(200, jobs.get_job(item), request_id)
-        if kind == "fine_tuning/jobs" and method == "GET" and action == "events":
-            rows, more = jobs.list_events(item, query.get("after"), query.get("limit", 20))
-            return self._json(200, {"object": "list", "data": rows, "has_more": more}, request_id)
-        if kind == "fine_tuning/jobs" and method == "POST" and action == "cancel":
-            return self._json(200, jobs.cancel(item), request_id)
-        raise ApiError(404, f"{method} {path} is not served by the course's local model (offline, the fine-tuning "
-                            "API has files.create/retrieve/list/content and fine_tuning.jobs.create/retrieve/list/"
-                            "list_events/cancel).")
+    def _served(self, answer: dict | bytes, request_id: str) -> httpx2.Response:
+        if isinstance(answer, bytes):
+            header = "request-id" if self.flavour == "anthropic" else "x-request-id"
+            return httpx2.Response(200, headers={"content-type": "application/octet-stream", header: request_id,
+                                                 "x-course-backend": "local"}, content=answer)
+        return self._json(200, answer, request_id)
 
     # --- OpenAI Chat Completions ----------------------------------------------------------------------------
     OPENAI_FIELDS = {"model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "n",

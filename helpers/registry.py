@@ -12,7 +12,9 @@ from pathlib import Path
 
 import yaml
 
-REGISTRY_PATH = Path(__file__).resolve().parent.parent / "data" / "models.yaml"
+from helpers import paths
+
+REGISTRY_PATH = paths.DATA_DIR / "models.yaml"
 PROVIDERS = ("anthropic", "openai", "local", "open")
 
 

@@ -1,4 +1,4 @@
-"""helpers.agent_tools: the three tools on the real support database, their specs in both wire formats, and
+"""helpers.agents.tools: the three tools on the real support database, their specs in both wire formats, and
 run_tool, which turns every bad call into an error string instead of an exception."""
 
 from __future__ import annotations
@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from helpers import agent_tools, rag, support_db
+from helpers import rag
+from helpers.agents import tools as agent_tools
+from helpers.agents import support_db
 
 INJECTIONS = ["1 OR 1=1", "C-12345' OR '1'='1", "'; DROP TABLE customers; --", "12345; DELETE FROM plans",
               "%", "_____"]

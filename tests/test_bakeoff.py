@@ -1,4 +1,4 @@
-"""The bake-off machinery (helpers.bakeoff) on deterministic fake strategies: aggregation, the result cache and its
+"""The bake-off machinery (helpers.bakeoff.harness) on deterministic fake strategies: aggregation, the result cache and its
 invalidation, RUN_ALL, skipped cells, verdict rules and bad input."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ import math
 import pandas as pd
 import pytest
 
-from helpers import bakeoff, registry
-from helpers.bakeoff import BakeOff, Claim, Outcome, ResultCache, SkipCell, Task
+from helpers import registry
+from helpers.bakeoff import harness as bakeoff
+from helpers.bakeoff.harness import BakeOff, Claim, Outcome, ResultCache, SkipCell, Task
 
 
 def fake_rows(correct, *, fmt=None, hall=None, tokens=(100, 10), latency=None):
@@ -220,7 +221,7 @@ def test_cell_metrics_count_the_examples_a_rate_covers(cache):
 
 
 def test_exercise_checkers_accept_right_and_refuse_wrong_answers():
-    from helpers import bakeoff_exercises as ex
+    from helpers.bakeoff import exercises as ex
 
     def right_break_even(setup, before, after):
         saving = (before - after) / 1000

@@ -1,4 +1,4 @@
-"""The bake-off's task pieces (helpers.bakeoff_tasks) and fine-tuned contestants (helpers.bakeoff_lora): data
+"""The bake-off's task pieces (helpers.bakeoff.tasks) and fine-tuned contestants (helpers.bakeoff.lora): data
 splits, knowledge training data, scored rows, JSON repair, the API job flow on a fake client, and one tiny real
 LoRA run with its adapter cache."""
 
@@ -9,9 +9,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from helpers import bakeoff_lora, bakeoff_tasks as bt, datasets, env, rag
-from helpers import finetune_tasks as ft
-from helpers.bakeoff import SkipCell
+from helpers import datasets, env, rag
+from helpers.bakeoff import lora as bakeoff_lora
+from helpers.bakeoff import tasks as bt
+from helpers.finetune import tasks as ft
+from helpers.bakeoff.harness import SkipCell
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The cost calculator (helpers.costs) against hand-computed cases on a small registry file written by the test, and
+"""The cost calculator (helpers.decision.costs) against hand-computed cases on a small registry file written by the test, and
 against the course registry's own prices."""
 
 import dataclasses
@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from helpers import costs, registry
+from helpers import registry
+from helpers.decision import costs
 
 REGISTRY = """
 defaults:

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import agent_tools, rag, support_db
+from helpers import rag
+from helpers.agents import tools as agent_tools
+from helpers.agents import support_db
 
 ROOT = Path(__file__).resolve().parents[1]
 DB = ROOT / "data" / "support_db"

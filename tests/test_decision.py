@@ -1,4 +1,4 @@
-"""The decision framework (helpers.decision, data/decision_framework.yaml): the course's file is complete and
+"""The decision framework (helpers.decision.framework, data/decision_framework.yaml): the course's file is complete and
 acyclic, broken copies fail with errors naming the file and the node, walks and the questionnaire behave."""
 
 import copy
@@ -8,8 +8,8 @@ import plotly.io as pio
 import pytest
 import yaml
 
-from helpers import decision
-from helpers.decision import FrameworkError
+from helpers.decision import framework as decision
+from helpers.decision.framework import FrameworkError
 
 CASES = {  # the seed's three case studies, as answered in notebook 09
     "rag": {"problem": "knowledge", "knowledge_size": "large_or_changing", "knowledge_live": "no"},
@@ -228,10 +228,10 @@ def test_recommendations_reached_by_several_paths(fw):
 
 
 def test_exercise_checkers():
-    from helpers import costs  # noqa: F401  (registers 09.crossover)
+    from helpers.decision import costs  # noqa: F401  (registers 09.crossover)
     import pandas as pd
 
-    from helpers.exercises import verify
+    from helpers.checking import verify
 
     assert verify("09.refund_bot", CASES["rag"])[0]
     assert not verify("09.refund_bot", CASES["api_finetune"])[0]

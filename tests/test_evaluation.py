@@ -2,8 +2,10 @@
 
 import pytest
 
-from helpers import datasets, evaluation, prompting
-from helpers.prompting import Prompt
+from helpers import datasets
+from helpers.prompting import evaluation
+from helpers.prompting import patterns as prompting
+from helpers.prompting.patterns import Prompt
 
 LABELS = ["A", "B", "C"]
 

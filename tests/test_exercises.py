@@ -1,4 +1,5 @@
-from helpers import exercises, llm, registry
+from helpers import llm, registry
+from helpers.prompting import exercises
 
 
 def test_cost_exercise_accepts_the_right_number_only():
@@ -30,8 +31,10 @@ def test_unanswered_exercise_prints_todo(capsys):
 
 
 def test_notebook_01_exercises():
-    from helpers import datasets, evaluation, prompting
-    from helpers.prompting import Prompt
+    from helpers import datasets
+    from helpers.prompting import evaluation
+    from helpers.prompting import patterns as prompting
+    from helpers.prompting.patterns import Prompt
 
     gold = ["BILLING", "TECHNICAL", "TECHNICAL", "ACCOUNT", "OTHER", "FEATURE_REQUEST"]
     pred = ["BILLING", "TECHNICAL", "BILLING", "ACCOUNT", "ACCOUNT", "FEATURE_REQUEST"]
@@ -47,8 +50,9 @@ def test_notebook_01_exercises():
 
 
 def test_format_validity_exercise_is_achievable_offline(engine):
-    from helpers import datasets, prompting
-    from helpers.prompting import Prompt
+    from helpers import datasets
+    from helpers.prompting import patterns as prompting
+    from helpers.prompting.patterns import Prompt
 
     train = datasets.tickets("train")
     shots = []

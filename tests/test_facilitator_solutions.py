@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.exercises import _CHECKERS, verify
+from helpers.checking import registered, verify
 
 ROOT = Path(__file__).resolve().parent.parent
 spec = importlib.util.spec_from_file_location("course_solutions", ROOT / "docs" / "solutions.py")
@@ -31,4 +31,4 @@ def test_every_notebook_exercise_has_a_solution_in_the_guide():
     guide = (ROOT / "docs" / "facilitator.md").read_text(encoding="utf-8")
     unsolved = sorted(name for name in asked if name not in solutions.SOLUTIONS and f"`{name}`" not in guide)
     assert not unsolved, f"exercises with no solution in docs/solutions.py or docs/facilitator.md: {unsolved}"
-    assert set(solutions.SOLUTIONS) <= set(_CHECKERS), "a solution names an exercise that no checker knows"
+    assert set(solutions.SOLUTIONS) <= set(registered()), "a solution names an exercise that no checker knows"

@@ -1,4 +1,4 @@
-"""The fine-tuning data validator, cleaner, token statistics and cost estimate (helpers.finetune_data)."""
+"""The fine-tuning data validator, cleaner, token statistics and cost estimate (helpers.finetune.data)."""
 
 import json
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import finetune_data as fd
+from helpers.finetune import data as fd
 from helpers import registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -409,7 +409,7 @@ def notebook_check_line(line):
 
 
 def test_exercise_07_format_check_is_achievable():
-    from helpers import exercises
+    from helpers.finetune import exercises
 
     ok, message = exercises.verify("07.format_check", notebook_check_line)
     assert ok, message
@@ -425,7 +425,7 @@ def test_exercise_07_format_check_is_achievable():
 def test_exercise_07_cost_and_best_model():
     import pandas as pd
 
-    from helpers import exercises
+    from helpers.finetune import exercises
 
     model = min((m for m in registry.models().values() if m.training_usd_per_mtok), key=lambda m: m.training_usd_per_mtok)
     right = 500 * 400 * fd.auto_epochs(500) * model.training_usd_per_mtok / 1e6

@@ -1,5 +1,5 @@
 """The offline fine-tuning API (files + fine_tuning.jobs) through the real openai SDK: upload, create, retrieve, list
-events, cancel, a bad file, request errors, and chat with the ft: model the job trained (helpers.finetune_jobs)."""
+events, cancel, a bad file, request errors, and chat with the ft: model the job trained (helpers.finetune.jobs)."""
 
 import json
 import subprocess
@@ -9,7 +9,10 @@ import time
 import openai
 import pytest
 
-from helpers import datasets, finetune_jobs, finetune_tasks, llm, lora_train
+from helpers import datasets, llm
+from helpers.finetune import jobs as finetune_jobs
+from helpers.finetune import tasks as finetune_tasks
+from helpers.finetune.lora import loop as lora_train
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 

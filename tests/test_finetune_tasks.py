@@ -1,12 +1,12 @@
-"""helpers.finetune_tasks: the two chat tasks, the noisy export and the scores of notebook 07."""
+"""helpers.finetune.tasks: the two chat tasks, the noisy export and the scores of notebook 07."""
 
 import json
 
 import pytest
 
 from helpers import datasets
-from helpers import finetune_data as fd
-from helpers import finetune_tasks as tasks
+from helpers.finetune import data as fd
+from helpers.finetune import tasks
 
 TASK_GATES = fd.Gates(min_answer_words=1, answer_json=True)
 

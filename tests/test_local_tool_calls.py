@@ -1,4 +1,4 @@
-"""Tool use through the real SDKs against the offline provider, and the bounded agent loop (helpers.agent)."""
+"""Tool use through the real SDKs against the offline provider, and the bounded agent loop (helpers.agents.loop)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import anthropic
 import openai
 import pytest
 
-from helpers import agent, llm
+from helpers import llm
+from helpers.agents import loop as agent
 
 SCHEMA = {"type": "object", "properties": {"customer_id": {"type": "integer"}}, "required": ["customer_id"]}
 TOOLS = [{"name": "lookup_customer", "description": "Look up a customer record by id.", "input_schema": SCHEMA},

@@ -3,7 +3,7 @@ gradients are averaged, so both end with the same adapter weights although each 
 
 accelerate 1.15's ``accelerate launch --cpu --num_processes 2`` starts ONE process on a single machine (its CPU
 launcher needs an MPI hostfile for more), so the test uses the torchrun-based launcher, ``--multi_gpu``; with no
-CUDA, helpers.lora.train asks accelerate for the CPU and it joins the processes with gloo. A few steps, tiny
+CUDA, helpers.finetune.lora.train asks accelerate for the CPU and it joins the processes with gloo. A few steps, tiny
 sequences: about 30 s."""
 
 import json
@@ -19,7 +19,7 @@ def test_two_cpu_processes_train_in_step(tmp_path):
     env = dict(os.environ, OMP_NUM_THREADS="1", COURSE_PROFILE="quick", HF_HUB_OFFLINE="1", CUDA_VISIBLE_DEVICES="")
     command = [str(ACCELERATE), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
                "--mixed_precision", "no", "--dynamo_backend", "no", "--num_cpu_threads_per_process", "1",
-               "--main_process_port", "29517", "-m", "helpers.lora", "train", "--tickets", "4", "--orders", "0",
+               "--main_process_port", "29517", "-m", "helpers.finetune.lora", "train", "--tickets", "4", "--orders", "0",
                "--steps", "2", "--batch-size", "2", "--top-layers", "1", "--max-seq-len", "160",
                "--run-dir", str(tmp_path / "run"), "--report-dir", str(tmp_path / "ranks"), "--quiet"]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240,

@@ -1,10 +1,10 @@
-"""helpers.lora.hardware: the plan per GPU type, the memory shown before loading, the OOM advice."""
+"""helpers.finetune.lora.hardware: the plan per GPU type, the memory shown before loading, the OOM advice."""
 
 import pytest
 import torch
 
 from helpers import env
-from helpers.lora import hardware
+from helpers.finetune.lora import hardware
 
 T4 = env.GpuInfo(name="Tesla T4", memory_gib=14.7, capability=(7, 5))
 A100 = env.GpuInfo(name="NVIDIA A100-SXM4-40GB", memory_gib=39.4, capability=(8, 0))
@@ -68,8 +68,9 @@ def test_4bit_on_cpu_is_refused_clearly():
 
 
 def test_notebook_08_exercises_check_answers():
-    from helpers.exercises import verify
-    from helpers.lora import exercises, shapes
+    from helpers.checking import verify
+    from helpers.finetune import exercises
+    from helpers.finetune.lora import shapes
 
     right = shapes.lora_params(shapes.get_shape("Qwen2.5-1.5B"), 16, ("q_proj", "v_proj"))
     assert verify("08.lora_count_qwen", right)[0] and not verify("08.lora_count_qwen", right + 1)[0]

@@ -1,11 +1,11 @@
-"""helpers.lora.shapes and helpers.lora.memory: parameter counts from stored configs, checked against transformers
+"""helpers.finetune.lora.shapes and helpers.finetune.lora.memory: parameter counts from stored configs, checked against transformers
 and peft on the meta device (no weights, no download), and the memory estimator."""
 
 import pytest
 import torch
 from transformers import AutoModelForCausalLM
 
-from helpers.lora import memory, shapes
+from helpers.finetune.lora import memory, shapes
 
 EXPECTED_NAMES = {"SmolLM2-135M", "SmolLM2-360M", "SmolLM2-1.7B", "Qwen2.5-0.5B", "Qwen2.5-1.5B", "Llama-3.2-1B",
                   "Llama-3.2-3B", "Llama-3.1-8B"}

@@ -1,11 +1,11 @@
-"""helpers.lora_train: completion-only labels, the answer-only loss, the training loop, saving and merging."""
+"""helpers.finetune.lora.loop: completion-only labels, the answer-only loss, the training loop, saving and merging."""
 
 import copy
 
 import pytest
 import torch
 
-from helpers import lora_train as lt
+from helpers.finetune.lora import loop as lt
 
 SMALL = lt.LoraSettings(r=2, alpha=4, top_layers=1, target_modules=("q_proj", "v_proj"))
 CHAT = [{"role": "system", "content": "Reply with JSON."}, {"role": "user", "content": "Refund the double charge."},

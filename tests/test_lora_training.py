@@ -1,4 +1,4 @@
-"""helpers.lora.train and helpers.lora.evaluate on the packaged model: the cached frozen prefix is exact, training
+"""helpers.finetune.lora.train and helpers.finetune.lora.evaluate on the packaged model: the cached frozen prefix is exact, training
 lowers the loss, full fine-tuning trains only its blocks, an interrupted run resumes to the same weights."""
 
 import copy
@@ -6,10 +6,10 @@ import copy
 import pytest
 import torch
 
-from helpers import finetune_tasks as tasks
-from helpers.lora import evaluate, live, shapes
-from helpers.lora import train as lt
-from helpers.lora_train import LoraSettings
+from helpers.finetune import tasks
+from helpers.finetune.lora import evaluate, live, shapes
+from helpers.finetune.lora import train as lt
+from helpers.finetune.lora.loop import LoraSettings
 
 SMALL = LoraSettings(r=4, alpha=8, top_layers=2, max_seq_len=200)
 

@@ -1,12 +1,13 @@
-"""helpers.prompt_limits (notebook 02) on hand-computed cases, its data in data/prompting/, and the exercise checkers.
+"""helpers.prompting.limits (notebook 02) on hand-computed cases, its data in data/prompting/, and the exercise checkers.
 Malformed inputs must be counted as failures, never crash."""
 
 import datetime as dt
 
 import pytest
 
-from helpers import exercises, registry
-from helpers import prompt_limits as pl
+from helpers import registry
+from helpers.prompting import exercises
+from helpers.prompting import limits as pl
 from helpers.registry import ModelInfo
 
 GARBAGE = [None, 42, 3.5, b"bytes", ["Category: BILLING"], {"category": "BILLING"}, "", "   \n\t", "\x00\x01", "{" * 50,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers import prompting
+from helpers.prompting import patterns as prompting
 
 GARBAGE = [None, "", "   ", "\x00\x01", "{", "}{", '{"category": ', "Category:", "[[[", 42, ["BILLING"], "🙂" * 50]
 

@@ -71,7 +71,7 @@ def test_prefill_prompt_ends_with_an_assistant_turn_without_trailing_space():
 
 
 def test_judge_answers_counts_bad_replies_as_failures(monkeypatch):
-    import helpers.evaluation
+    import helpers.prompting.evaluation
 
     replies = [(json.dumps(GOOD), "end_turn"), ("I think it is fine.", "max_tokens"),
                (' 4, "groundedness": 5, "context_utilization": 5, "reason": "x"', "stop_sequence")]
@@ -82,7 +82,7 @@ def test_judge_answers_counts_bad_replies_as_failures(monkeypatch):
         return [{"text": r, "stop_reason": why, "model_answered": "m", "input_tokens": 10, "output_tokens": 5,
                  "latency_s": 0.1, "cost_usd": 0.0} for r, why in replies]
 
-    monkeypatch.setattr(helpers.evaluation, "run_prompts", fake_run_prompts)
+    monkeypatch.setattr(helpers.prompting.evaluation, "run_prompts", fake_run_prompts)
     items = [{"id": i, "question": "q", "context": "c", "answer": "a"} for i in range(3)]
     table = judge.judge_answers(items, prefill=True)
     # a model that restarts the object after the prefill still yields its (balanced) object; the third reply
@@ -200,7 +200,7 @@ def test_label_items_use_only_context_documents(kb, labels):
 
 
 def test_numbers_exercise_checker(kb):
-    from helpers.rag.judge_exercises import verify
+    from helpers.rag.exercises import verify
 
     assert verify("06.numbers_grounded", (lambda a, c: not agreement.unsupported(a, c)["numbers"], kb))[0]
     assert not verify("06.numbers_grounded", (lambda a, c: True, kb))[0]

@@ -1,4 +1,4 @@
-"""helpers.support_db: the SQLite database is built by code from data/support_db/*.csv, rebuilt only when a CSV
+"""helpers.agents.support_db: the SQLite database is built by code from data/support_db/*.csv, rebuilt only when a CSV
 changes, opened read-only, and bad CSVs are reported with their file and line."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import support_db
-from helpers.support_db import SupportDataError
+from helpers.agents import support_db
+from helpers.agents.support_db import SupportDataError
 
 CSV_DIR = support_db.CSV_DIR
 

@@ -12,7 +12,7 @@ import time
 
 import pandas as pd
 
-from helpers.prompting import Parsed, Prompt
+from helpers.prompting.patterns import Parsed, Prompt
 
 NOT_IN_DOCS = "not in the docs"
 RAG_SYSTEM = (
@@ -74,9 +74,9 @@ def check_answer(text: str, question: dict) -> dict:
 
 def answer_questions(pipeline, questions, *, k: int = 3, provider: str | None = None, model: str | None = None,
                      max_words: int = 450, max_tokens: int = 120, progress: bool = False) -> pd.DataFrame:
-    """Retrieve ``k`` documents per question, answer from them (cached through helpers.evaluation.run_prompts),
+    """Retrieve ``k`` documents per question, answer from them (cached through helpers.prompting.evaluation.run_prompts),
     and check each answer. One row per question."""
-    from helpers.evaluation import run_prompts
+    from helpers.prompting.evaluation import run_prompts
 
     questions = list(questions)
     prepared, retrieval_s = [], []

@@ -1,7 +1,7 @@
 """Query expansion: an LLM rewrites the question into search queries (multi-query) or a hypothetical answer (HyDE).
 
 Taught in notebooks/04_advanced_rag.ipynb, which measures whether it helps; with the 135M offline model it can make
-retrieval worse, and the notebook shows that. Generations go through ``helpers.evaluation.run_prompts``, so they are
+retrieval worse, and the notebook shows that. Generations go through ``helpers.prompting.evaluation.run_prompts``, so they are
 cached per (prompt, model): ``prepare(questions)`` writes them all in one batch, and the time each one took is kept
 and reported as part of the pipeline's latency.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from helpers.prompting import Parsed, Prompt
+from helpers.prompting.patterns import Parsed, Prompt
 
 MULTI_QUERY_SYSTEM = ("You rewrite a customer's question into short search queries for a product help centre. "
                       "Write {n} different queries, one per line, no numbering, no other text.")
@@ -42,7 +42,7 @@ class _LLMExpander:
 
     def prepare(self, questions: list[str], progress: bool = False) -> None:
         """Generate (or read from the cache) the expansions of many questions in one batch."""
-        from helpers.evaluation import run_prompts
+        from helpers.prompting.evaluation import run_prompts
 
         todo = [q for q in dict.fromkeys(questions) if q not in self._answers]
         if not todo:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import jsonschema
 import pandas as pd
 
-from helpers.prompting import Parsed, Prompt
+from helpers.prompting.patterns import Parsed, Prompt
 
 SCORES = ("relevance", "groundedness", "context_utilization")
 PASS_MARK = 4  # a score of 4 or 5 counts as "yes" when a verdict is compared with a yes/no hand label
@@ -129,7 +129,7 @@ def judge_answers(items: list[dict], *, provider: str | None = None, model: str 
     """Judge each item (``id``, ``question``, ``context``, ``answer``) through helpers.llm, cached per prompt and
     model. One row per item: the three scores (None when the verdict failed), ``judge_ok``, ``judge_error``, the
     raw reply, tokens, latency and dollars."""
-    from helpers.evaluation import run_prompts
+    from helpers.prompting.evaluation import run_prompts
 
     for number, item in enumerate(items):
         missing = [k for k in ("question", "context", "answer") if not isinstance(item.get(k), str)]

@@ -12,7 +12,7 @@ import random
 import pandas as pd
 
 from helpers import registry
-from helpers.prompting import Prompt
+from helpers.prompting.patterns import Prompt
 from helpers.rag.answer import rag_prompt
 from helpers.rag.chunking import Chunk
 from helpers.rag.corpus import Corpus
