@@ -247,3 +247,37 @@ def test_cached_step_is_computed_once_per_settings(cache):
     assert bakeoff.cached("choice", {"q": [1, 3]}, compute, cache=cache)[1] is False and len(calls) == 2
     assert bakeoff.cached("choice", {"q": [1, 2]}, compute, cache=cache, run_all=True)[1] is False
     assert len(calls) == 3
+
+
+def _bake_with(cache, correct_a, correct_b, *, quality=None):
+    examples = [{"id": f"x{i}", "text": f"example {i}"} for i in range(len(correct_a))]
+    bake = BakeOff(cache=cache)
+    bake.add_task(Task("t", examples, quality=quality))
+    bake.add("t", "A", "finetune", Counter(Outcome(rows=fake_rows(correct_a))))
+    bake.add("t", "B", "prompt", Counter(Outcome(rows=fake_rows(correct_b))))
+    bake.run(log=lambda _: None)
+    return bake
+
+
+def test_verdicts_are_paired_mcnemar_on_the_same_examples(cache):
+    # 30 examples: A right on 25, B right on 10, B never right where A is wrong: 15 discordant pairs, all for A
+    a, b = [1] * 25 + [0] * 5, [1] * 10 + [0] * 20
+    table = _bake_with(cache, a, b).verdicts([Claim("A beats B", "t", "A", "B")])
+    row = table.iloc[0]
+    assert row["verdict"] == "held" and row["low"] > 0 and "McNemar exact" in row["evidence"]
+    assert row["p"] == pytest.approx(2 * 0.5 ** 15)
+
+
+def test_paired_verdicts_are_inconclusive_when_disagreements_cancel(cache, tmp_path):
+    # same accuracies as an unpaired rule would call a win (0.6 vs 0.4 on 20), but 6 vs 2 discordant pairs
+    a = [1] * 8 + [1] * 4 + [0] * 2 + [0] * 6
+    b = [1] * 8 + [0] * 4 + [1] * 2 + [0] * 6
+    verdict = _bake_with(cache, a, b).verdicts([Claim("A beats B", "t", "A", "B")]).iloc[0]
+    assert verdict["verdict"] == "inconclusive" and verdict["low"] <= 0 <= verdict["high"]
+
+
+def test_set_scores_use_the_paired_bootstrap(cache):
+    quality = lambda rows: float(rows["correct"].mean()) ** 2  # noqa: E731  (any set-level score)
+    bake = _bake_with(cache, [1] * 40, [0] * 40, quality=quality)
+    row = bake.verdicts([Claim("A beats B", "t", "A", "B")]).iloc[0]
+    assert row["verdict"] == "held" and "paired bootstrap" in row["evidence"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import env, registry
+from helpers import env, registry, stats
 from helpers.files import read_json, write_text_atomic
 
 CACHE_VERSION = 1  # bump when a stored record's shape changes: old records are then recomputed
@@ -229,7 +229,8 @@ def cell_metrics(task: Task, cell: CellResult) -> dict:
 
 # --- the verdicts -------------------------------------------------------------------------------------------------
 def noise(a: float, b: float, n: int) -> float:
-    """The smallest difference between two scores on ``n`` examples that the verdicts count as real: about two
+    """Unpaired approximation (notebook 10 contrasts it with the paired test of helpers.stats, which the verdicts
+    use). The smallest difference between two scores on ``n`` examples that the verdicts count as real: about two
     standard errors of a difference of two proportions, and never less than one example (1/n)."""
     if n <= 0:
         return float("inf")
@@ -270,31 +271,71 @@ def _pick(table: pd.DataFrame, task: str, who: str) -> pd.Series | None:
     return None if rows.empty else rows.iloc[0]
 
 
-def judge(claim: Claim, table: pd.DataFrame) -> dict:
-    """The verdict of one claim from the table: "held", "not held", "inconclusive" (the difference is within the
-    noise of this sample; for a "not lower" claim: "held (within noise)") or "not measured"."""
+def _metric_values(task: Task, cell: CellResult, metric: str) -> pd.DataFrame:
+    """The per-example rows a claim's metric is computed from, keyed by example position."""
+    rows = cell.rows.reset_index(drop=True)
+    if metric == "hallucination":
+        return rows[rows["hallucinated"].notna()] if "hallucinated" in rows else rows.iloc[0:0]
+    return rows
+
+
+def paired_comparison(task: Task, a: CellResult, b: CellResult, metric: str = "quality") -> stats.Comparison:
+    """A vs B on the same examples with helpers.stats: McNemar for right/wrong scores (accuracy, format validity,
+    hallucination), a paired bootstrap for set scores (macro-F1, field accuracy)."""
+    rows_a, rows_b = _metric_values(task, a, metric), _metric_values(task, b, metric)
+    shared = rows_a.index.intersection(rows_b.index)  # hallucination: the unanswerable questions both answered
+    rows_a, rows_b = rows_a.loc[shared], rows_b.loc[shared]
+    if "id" in rows_a and "id" in rows_b and list(rows_a["id"]) != list(rows_b["id"]):
+        raise ValueError(f"{a.strategy!r} and {b.strategy!r} were not scored on the same examples in the same order")
+    if metric == "format_valid":
+        return stats.paired_binary(rows_a["format_ok"].astype(float), rows_b["format_ok"].astype(float))
+    if metric == "hallucination":
+        return stats.paired_binary(rows_a["hallucinated"].astype(float), rows_b["hallucinated"].astype(float))
+    correct = pd.concat([rows_a["correct"], rows_b["correct"]]).astype(float)
+    if task.quality is None and correct.isin((0.0, 1.0)).all():
+        return stats.paired_binary(rows_a["correct"].astype(float), rows_b["correct"].astype(float))
+    records_a, records_b = rows_a.to_dict("records"), rows_b.to_dict("records")
+    return stats.paired_bootstrap(records_a, records_b, lambda rows: task.score(pd.DataFrame(rows)),
+                                  samples=1000)
+
+
+def judge(claim: Claim, table: pd.DataFrame, cells: dict[tuple[str, str], CellResult] | None = None,
+          tasks: dict[str, Task] | None = None) -> dict:
+    """The verdict of one claim, from the paired comparison of the two cells on the same examples
+    (helpers.stats.verdict: "held", "not held", "inconclusive"; for a "not lower" claim "held (within noise)"
+    when the interval contains zero) or "not measured". Without ``cells`` (a table loaded from a file), the
+    verdict uses the unpaired noise margin of :func:`compare` and says so."""
     a, b = _pick(table, claim.task, claim.subject), _pick(table, claim.task, claim.against)
     out = {"claim": claim.claim, "task": claim.task, "metric": claim.metric}
     if a is None or b is None:
         return {**out, "verdict": "not measured", "evidence": f"{claim.subject} or {claim.against} did not run"}
+    if any(isinstance(x, float) and math.isnan(x) for x in (a[claim.metric], b[claim.metric])):
+        return {**out, "verdict": "not measured", "evidence": f"{claim.metric} does not apply to these rows"}
+    if cells is not None and tasks is not None:
+        cell_a, cell_b = cells[(claim.task, a["strategy"])], cells[(claim.task, b["strategy"])]
+        comparison = paired_comparison(tasks[claim.task], cell_a, cell_b, claim.metric)
+        if comparison.n == 0:
+            return {**out, "verdict": "not measured", "evidence": "no example was scored by both"}
+        return {**out, "verdict": stats.verdict(comparison, claim.held_if), "low": comparison.low,
+                "high": comparison.high, "p": comparison.p_value, "n": comparison.n,
+                "evidence": f"{a['strategy']} vs {b['strategy']}: {comparison.text()}"}
     counted = f"n_{claim.metric}"  # a rate over some examples only (hallucination: the unanswerable ones)
     n = int(min(a.get(counted, a["n"]), b.get(counted, b["n"])))
     result = compare(float(a[claim.metric]), float(b[claim.metric]), n)
-    if result == "missing":
-        verdict = "not measured"
-    elif claim.held_if == "not lower":
+    if claim.held_if == "not lower":
         verdict = {"higher": "held", "tie": "held (within noise)", "lower": "not held"}[result]
     else:
         verdict = {"higher": "held", "lower": "not held", "tie": "inconclusive"}[result]
     evidence = (f"{a['strategy']} {a[claim.metric]:.3f} vs {b['strategy']} {b[claim.metric]:.3f} "
-                f"(n={n}; differences under {noise(float(a[claim.metric]), float(b[claim.metric]), n):.3f} "
-                "count as noise)")
+                f"(n={n}; unpaired: differences under {noise(float(a[claim.metric]), float(b[claim.metric]), n):.3f}"
+                " count as noise)")
     return {**out, "verdict": verdict, "evidence": evidence}
 
 
-def verdicts(claims: Sequence[Claim], table: pd.DataFrame) -> pd.DataFrame:
-    """One row per claim: the verdict and the numbers behind it."""
-    return pd.DataFrame([judge(c, table) for c in claims])
+def verdicts(claims: Sequence[Claim], table: pd.DataFrame, cells: dict[tuple[str, str], CellResult] | None = None,
+             tasks: dict[str, Task] | None = None) -> pd.DataFrame:
+    """One row per claim: the verdict, the 95% interval of the difference, p, and the numbers behind it."""
+    return pd.DataFrame([judge(c, table, cells, tasks) for c in claims])
 
 
 # --- the whole bake-off ---------------------------------------------------------------------------------------------
@@ -339,6 +380,10 @@ class BakeOff:
         rows = [cell_metrics(self.tasks[s.task], self.cells[(s.task, s.name)])
                 for s in self.strategies if (s.task, s.name) in self.cells]
         return pd.DataFrame(rows)
+
+    def verdicts(self, claims: Sequence[Claim]) -> pd.DataFrame:
+        """Every claim judged by the paired comparison of its two cells (helpers.stats)."""
+        return verdicts(claims, self.table(), self.cells, self.tasks)
 
 
 def quality_by(rows: pd.DataFrame, column: str) -> pd.Series:

@@ -1,0 +1,149 @@
+"""Paired statistics for every verdict the course prints (written out in notebook 10, used by 01-10).
+
+Two strategies scored on the *same* examples are compared example by example, not as two independent proportions:
+an example both get right (or both wrong) says nothing about which is better; only the examples where they disagree
+do. So:
+
+- per-example correctness (right/wrong): McNemar's exact test, i.e. a two-sided binomial test on the discordant
+  pairs (``scipy.stats.binomtest``), with a paired-bootstrap 95% interval for the difference in accuracy;
+- any other score computed over a set of examples (macro-F1, field accuracy, MRR, hit@k, nDCG): a paired bootstrap
+  (resample the examples, score both strategies on the same resample), which gives the interval and a two-sided p.
+
+The verdict rule, stated once and used everywhere (:func:`verdict`): a claim "A beats B" **held** when the 95%
+interval of A - B lies above zero, **did not hold** when it lies below zero, and is **inconclusive** when the
+interval contains zero (the sample cannot tell). A "no worse" claim reads "held (within noise)" when the interval
+contains zero: that is not counted as reproduced.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as _scipy_stats
+
+CONFIDENCE = 0.95
+BOOTSTRAP_SAMPLES = 2000
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A (score) and B (score) on the same ``n`` examples: the difference A - B with its 95% interval and p."""
+
+    a: float
+    b: float
+    low: float
+    high: float
+    p_value: float
+    n: int
+    test: str
+    discordant: tuple[int, int] | None = None  # (A right & B wrong, A wrong & B right), for right/wrong scores
+
+    @property
+    def diff(self) -> float:
+        return self.a - self.b
+
+    def direction(self) -> str:
+        """"higher" (interval above 0), "lower" (below 0) or "tie" (contains 0)."""
+        if self.low > 0:
+            return "higher"
+        if self.high < 0:
+            return "lower"
+        return "tie"
+
+    def text(self) -> str:
+        """One line for a table or a verdict's evidence."""
+        extra = f", discordant {self.discordant[0]}/{self.discordant[1]}" if self.discordant else ""
+        return (f"{self.a:.3f} vs {self.b:.3f}: {self.diff:+.3f} [{self.low:+.3f}, {self.high:+.3f}], "
+                f"p={self.p_value:.3g} ({self.test}, n={self.n}{extra})")
+
+
+def _as_pairs(a: Sequence, b: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"paired scores need two 1-D sequences of the same length (got {x.shape} and {y.shape}): "
+                         "score both strategies on the same examples, in the same order")
+    if len(x) == 0:
+        raise ValueError("no examples to compare: run both strategies on at least one example")
+    if np.isnan(x).any() or np.isnan(y).any():
+        raise ValueError("a score is NaN: drop the examples a strategy did not answer from both sides first")
+    return x, y
+
+
+def _bootstrap_diffs(n: int, score_diff: Callable[[np.ndarray], float], samples: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.array([score_diff(rng.integers(0, n, n)) for _ in range(samples)])
+
+
+def _interval(diffs: np.ndarray) -> tuple[float, float]:
+    tail = (1 - CONFIDENCE) / 2
+    return float(np.quantile(diffs, tail)), float(np.quantile(diffs, 1 - tail))
+
+
+def paired_binary(a: Sequence, b: Sequence, *, samples: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> Comparison:
+    """Right/wrong (1/0) per example for A and B on the same examples: McNemar's exact p and a bootstrap interval
+    for the difference in accuracy."""
+    x, y = _as_pairs(a, b)
+    if not np.isin(x, (0, 1)).all() or not np.isin(y, (0, 1)).all():
+        raise ValueError("paired_binary takes 0/1 (wrong/right) per example; use paired_bootstrap for other scores")
+    a_only, b_only = int(((x == 1) & (y == 0)).sum()), int(((x == 0) & (y == 1)).sum())
+    p = 1.0 if a_only + b_only == 0 else float(_scipy_stats.binomtest(a_only, a_only + b_only, 0.5).pvalue)
+    d = x - y
+    diffs = _bootstrap_diffs(len(d), lambda idx: float(d[idx].mean()), samples, seed)
+    low, high = _interval(diffs)
+    if a_only + b_only == 0:
+        low = high = 0.0
+    return Comparison(float(x.mean()), float(y.mean()), low, high, p, len(x), "McNemar exact", (a_only, b_only))
+
+
+def paired_bootstrap(a_rows: Sequence, b_rows: Sequence, score: Callable[[list], float] | None = None, *,
+                     samples: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> Comparison:
+    """Any score of a set of examples (``score(rows) -> float``; default: the mean of numeric rows) for A and B on
+    the same examples, row i of A and row i of B being the same example. The interval is the percentile interval of
+    the resampled differences; p is twice the share of resampled differences on the far side of zero."""
+    if len(a_rows) != len(b_rows):
+        raise ValueError(f"paired scores need the same examples on both sides ({len(a_rows)} vs {len(b_rows)})")
+    if not len(a_rows):
+        raise ValueError("no examples to compare: run both strategies on at least one example")
+    if score is None:
+        x, y = _as_pairs(a_rows, b_rows)
+        d = x - y
+        diff_of = lambda idx: float(d[idx].mean())  # noqa: E731
+        a_value, b_value = float(x.mean()), float(y.mean())
+    else:
+        a_list, b_list = list(a_rows), list(b_rows)
+        diff_of = lambda idx: score([a_list[i] for i in idx]) - score([b_list[i] for i in idx])  # noqa: E731
+        a_value, b_value = float(score(a_list)), float(score(b_list))
+    diffs = _bootstrap_diffs(len(a_rows), diff_of, samples, seed)
+    low, high = _interval(diffs)
+    if np.all(diffs == 0):
+        p = 1.0
+    else:
+        p = float(min(1.0, 2 * min((diffs <= 0).mean(), (diffs >= 0).mean())))
+    return Comparison(a_value, b_value, low, high, p, len(a_rows), "paired bootstrap")
+
+
+def verdict(comparison: Comparison, held_if: str = "higher") -> str:
+    """The course's rule (module docstring): "held", "not held", "inconclusive"; for ``held_if="not lower"``,
+    "held", "held (within noise)" or "not held"."""
+    direction = comparison.direction()
+    if held_if == "higher":
+        return {"higher": "held", "lower": "not held", "tie": "inconclusive"}[direction]
+    if held_if == "not lower":
+        return {"higher": "held", "lower": "not held", "tie": "held (within noise)"}[direction]
+    raise ValueError(f"held_if must be 'higher' or 'not lower', not {held_if!r}")
+
+
+def mcnemar_sample_size(effect: float, discordant_share: float, *, alpha: float = 0.05, power: float = 0.8) -> int:
+    """Examples needed for McNemar's test to detect a difference in accuracy of ``effect`` (e.g. 0.10) when a share
+    ``discordant_share`` of examples get different answers from the two strategies (Connor, 1987). Used to choose
+    the full profile's sizes, and to say how many examples a verdict would need when a run is too small."""
+    if not 0 < effect < 1 or not 0 < discordant_share <= 1 or effect >= discordant_share:
+        raise ValueError("need 0 < effect < discordant_share <= 1 (the accuracy gap cannot exceed the share of "
+                         f"examples on which the strategies disagree); got effect={effect}, "
+                         f"discordant_share={discordant_share}")
+    z_a, z_b = _scipy_stats.norm.ppf(1 - alpha / 2), _scipy_stats.norm.ppf(power)
+    n = (z_a * math.sqrt(discordant_share) + z_b * math.sqrt(discordant_share - effect ** 2)) ** 2 / effect ** 2
+    return math.ceil(n)

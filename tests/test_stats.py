@@ -1,0 +1,75 @@
+"""helpers.stats: paired tests and the one verdict rule (values checked by hand or against scipy directly)."""
+
+import math
+
+import pytest
+from scipy import stats as scipy_stats
+
+from helpers import stats
+
+
+def test_mcnemar_counts_only_discordant_pairs():
+    # 20 examples: both right on 10, A-only right on 8, B-only right on 1, both wrong on 1
+    a = [1] * 10 + [1] * 8 + [0] * 1 + [0]
+    b = [1] * 10 + [0] * 8 + [1] * 1 + [0]
+    c = stats.paired_binary(a, b)
+    assert c.discordant == (8, 1)
+    assert c.p_value == pytest.approx(scipy_stats.binomtest(8, 9, 0.5).pvalue)
+    assert c.p_value == pytest.approx(2 * (1 + 9) / 2 ** 9)  # exact two-sided: 2 * P(X <= 1), X ~ Bin(9, 1/2)
+    assert c.a == pytest.approx(0.9) and c.b == pytest.approx(0.55)
+    assert c.low <= c.diff <= c.high
+
+
+def test_identical_answers_are_a_tie_with_p_one():
+    c = stats.paired_binary([1, 0, 1, 1], [1, 0, 1, 1])
+    assert (c.p_value, c.low, c.high, c.direction()) == (1.0, 0.0, 0.0, "tie")
+    assert stats.verdict(c) == "inconclusive"
+    assert stats.verdict(c, "not lower") == "held (within noise)"
+
+
+def test_a_large_consistent_win_holds_and_a_loss_does_not():
+    a, b = [1] * 60 + [0] * 40, [0] * 60 + [0] * 40
+    assert stats.verdict(stats.paired_binary(a, b)) == "held"
+    assert stats.verdict(stats.paired_binary(b, a)) == "not held"
+
+
+def test_small_samples_are_inconclusive_even_with_a_big_gap():
+    # 3 of 4 vs 1 of 4: a 50-point gap on 4 examples cannot decide
+    assert stats.verdict(stats.paired_binary([1, 1, 1, 0], [1, 0, 0, 0])) == "inconclusive"
+
+
+def test_paired_bootstrap_with_a_set_score_like_macro_f1():
+    def share_of_a(rows):  # any set-level score
+        return sum(r == "A" for r in rows) / len(rows)
+
+    a_rows, b_rows = ["A"] * 30 + ["B"] * 10, ["B"] * 40
+    c = stats.paired_bootstrap(a_rows, b_rows, share_of_a)
+    assert c.a == pytest.approx(0.75) and c.b == 0.0
+    assert c.low > 0 and stats.verdict(c) == "held" and c.p_value < 0.01
+
+
+def test_bootstrap_is_reproducible_and_seeded():
+    a, b = [0.2, 0.9, 0.4, 0.7, 0.5], [0.1, 0.8, 0.6, 0.3, 0.5]
+    assert stats.paired_bootstrap(a, b) == stats.paired_bootstrap(a, b)
+    assert stats.paired_bootstrap(a, b, seed=1) != stats.paired_bootstrap(a, b, seed=2)
+
+
+@pytest.mark.parametrize("a, b, message", [([1, 0], [1], "same length"), ([], [], "no examples"),
+                                           ([1, float("nan")], [1, 1], "NaN"), ([2, 0], [1, 0], "0/1")])
+def test_bad_input_says_what_to_do(a, b, message):
+    with pytest.raises(ValueError, match=message):
+        stats.paired_binary(a, b)
+
+
+def test_mcnemar_sample_size_matches_connor_by_hand():
+    # effect 0.10 with 20% discordant pairs, alpha 0.05, power 0.8
+    z_a, z_b = 1.959963984540054, 0.8416212335729143
+    expected = math.ceil((z_a * math.sqrt(0.2) + z_b * math.sqrt(0.2 - 0.01)) ** 2 / 0.01)
+    assert stats.mcnemar_sample_size(0.10, 0.20) == expected == 155
+    with pytest.raises(ValueError, match="discordant_share"):
+        stats.mcnemar_sample_size(0.3, 0.2)
+
+
+def test_verdict_refuses_an_unknown_rule():
+    with pytest.raises(ValueError, match="held_if"):
+        stats.verdict(stats.paired_binary([1], [0]), "lower")
