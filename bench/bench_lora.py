@@ -51,8 +51,8 @@ def _sync(device: str) -> None:
 
 def examples_tokens(tokenizer, n: int, seed: int = 0) -> list[tuple[list[int], list[int]]]:
     """Tokenized ticket and order chat examples with answer-only labels (the course's training data)."""
-    from helpers import finetune_tasks as tasks
-    from helpers.lora_train import encode_example
+    from helpers.finetune import tasks
+    from helpers.finetune.lora.train import encode_example
 
     rows = tasks.task_examples(int(n * 0.8), n - int(n * 0.8), seed=seed)
     return [encode_example(tokenizer, e["messages"]) for e in rows]
@@ -60,7 +60,7 @@ def examples_tokens(tokenizer, n: int, seed: int = 0) -> list[tuple[list[int], l
 
 def padded_batch(encoded, batch: int, pad_id: int, device: str):
     """The plain way: ``batch`` examples right-padded to the longest."""
-    from helpers.lora.train import _collate
+    from helpers.finetune.lora.train import _collate
 
     rows = random.Random(0).sample(encoded, batch)
     ids, mask, labels = _collate(rows, pad_id, device)
@@ -72,7 +72,7 @@ def packed_batch(encoded, batch: int, seq_len: int, device: str):
     at each example, and a block-diagonal causal mask (4-D, boolean) so attention stays inside each example.
     Position ids alone do not isolate examples under SDPA in transformers 5.23 (checked: the second example's
     hidden states differed by ~20); with the 4-D mask they match the unpacked run to 2e-5."""
-    from helpers.lora_train import IGNORE
+    from helpers.finetune.lora.train import IGNORE
 
     rows_ids, rows_pos, rows_lab = [], [], []
     pool = list(encoded)
@@ -99,7 +99,7 @@ def packed_batch(encoded, batch: int, seq_len: int, device: str):
 
 def course_step(model, batch: dict):
     """One forward+backward with the course's answer-only loss (logits only at answer positions)."""
-    from helpers.lora_train import loss_on_answers
+    from helpers.finetune.lora.train import loss_on_answers
 
     causal_lm = model.get_base_model()
     kwargs = {k: batch[k] for k in ("input_ids", "attention_mask", "position_ids") if k in batch}
@@ -148,16 +148,16 @@ def measure(step, model, batch: dict, device: str, repeats: int) -> dict:
 
 
 def lora_model(base, r: int, top_layers: int | None = None):
-    from helpers.lora_train import LoraSettings, add_lora
+    from helpers.finetune.lora.train import LoraSettings, add_lora
 
     return add_lora(base, LoraSettings(r=r, alpha=2 * r, top_layers=top_layers))
 
 
 def course_plan_run(model, tokenizer, n: int) -> dict:
     """The notebook's CPU plan end to end (adapters in the last 4 blocks, frozen blocks run once per example)."""
-    from helpers import finetune_tasks as tasks
-    from helpers.lora import train as lt
-    from helpers.lora_train import LoraSettings
+    from helpers.finetune import tasks
+    from helpers.finetune.lora import train as lt
+    from helpers.finetune.lora.train import LoraSettings
 
     config = lt.TrainConfig(lora=LoraSettings(r=8, alpha=16, top_layers=4, max_seq_len=256), epochs=3, batch_size=4,
                             lr=1e-3, cache_prefix=True)
@@ -200,7 +200,7 @@ def cpu_bench(args) -> dict:
 def gpu_bench(args) -> dict:
     from transformers import AutoModelForCausalLM
 
-    from helpers.lora import shapes
+    from helpers.finetune.lora import shapes
 
     shape = shapes.get_shape(args.shape)
     config = shape.to_hf_config()

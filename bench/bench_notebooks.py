@@ -80,7 +80,7 @@ def evaluation_files() -> int:
 
 def matching_notebooks(patterns: list[str]) -> list[Path]:
     """The notebooks whose names match any of the globs, in course order."""
-    return sorted({path for pattern in patterns for path in NOTEBOOKS.glob(pattern)})
+    return sorted({path for pattern in patterns for path in NOTEBOOKS.glob(pattern) if path.suffix == ".ipynb"})
 
 
 def run_notebook(path: Path, cell_timeout: int) -> dict:

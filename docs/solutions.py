@@ -251,7 +251,9 @@ def crossover() -> float:
     """Two straight lines in the monthly volume v over the workload's months; solve prompt = fine-tune for v."""
     from helpers.decision import costs
 
-    prices, workload = costs.registry_prices(), costs.EXERCISE_WORKLOAD
+    from helpers.decision.exercises import EXERCISE_WORKLOAD
+
+    prices, workload = costs.registry_prices(), EXERCISE_WORKLOAD
     p, f = costs.estimate("prompt", workload, prices), costs.estimate("api_finetune", workload, prices)
     months = workload.months
     # months*v*p_q + months*p_fixed + p_setup = f_setup + months*(v*f_q + f_fixed)

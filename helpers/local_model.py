@@ -54,13 +54,19 @@ def converted_dir() -> Path:
 
 
 def is_converted() -> bool:
+    """True when the converted model's course-meta.json is readable, of this conversion version, and names a CPU dtype
+    per workload; anything else (missing, damaged, edited by hand) means convert again."""
     meta = converted_dir() / CONVERTED_META
     if not meta.is_file():
         return False
     try:
-        return json.loads(meta.read_text()).get("conversion_version") == CONVERSION_VERSION
-    except json.JSONDecodeError:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError):  # not UTF-8, not JSON (both ValueErrors), or nested too deeply to parse
         return False
+    if not isinstance(data, dict) or data.get("conversion_version") != CONVERSION_VERSION:
+        return False
+    dtypes = data.get("cpu_dtype")
+    return isinstance(dtypes, dict) and all(dtypes.get(workload) in CPU_DTYPES for workload in WORKLOADS)
 
 
 CPU_DTYPES = ("bfloat16", "float32")
@@ -297,9 +303,11 @@ class LocalEngine:
         stop: list[str] | None = None,
         seed: int | None = None,
         result: GenerationResult | None = None,
+        constraint=None,
     ) -> Iterator[str]:
         """Generate token by token with a KV cache, yielding text deltas as they are decided. ``result`` is
-        filled in as generation goes (token counts, stop reason, timings). Greedy when temperature is 0."""
+        filled in as generation goes (token counts, stop reason, timings). Greedy when temperature is 0.
+        ``constraint`` (a helpers.structured.Constraint) masks each step's logits to what its grammar allows."""
         import torch
 
         result = result if result is not None else GenerationResult()
@@ -309,8 +317,12 @@ class LocalEngine:
         start = time.perf_counter()
         with self.lock, torch.inference_mode():
             out = self.model(input_ids=torch.tensor([prompt_ids], device=self.device), use_cache=True)
+            state = constraint.start() if constraint is not None else None
             for step in range(max_new_tokens):
-                token = self._pick(out.logits[0, -1], temperature, top_p, top_k, generator)
+                logits = out.logits[0, -1] if state is None else state.mask(out.logits[0, -1])
+                token = self._pick(logits, temperature, top_p, top_k, generator)
+                if state is not None and token not in self.eos_ids:
+                    state.advance(token)
                 result.output_tokens += 1
                 if result.first_token_s is None:
                     result.first_token_s = time.perf_counter() - start
@@ -365,12 +377,15 @@ class LocalEngine:
         return ids, mask
 
     def generate_batch(
-        self, prompts: list[list[int]], *, max_new_tokens: int, stop: list[str] | None = None, batch_size: int = 16
+        self, prompts: list[list[int]], *, max_new_tokens: int, stop: list[str] | None = None, batch_size: int = 16,
+        constraint=None,
     ) -> list[GenerationResult]:
         """Greedy generation for many prompts at once: sorted by length, left-padded, ``batch_size`` at a time.
-        Each result's ``seconds`` is its share of its batch's wall time."""
+        Each result's ``seconds`` is its share of its batch's wall time. ``constraint``: one
+        helpers.structured.Constraint for every prompt, or a list with one (or None) per prompt."""
         import torch
 
+        constraints = list(constraint) if isinstance(constraint, (list, tuple)) else [constraint] * len(prompts)
         order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
         results: list[GenerationResult | None] = [None] * len(prompts)
         pad_id = self.pad_id
@@ -381,6 +396,11 @@ class LocalEngine:
             start = time.perf_counter()
             with self.lock, torch.inference_mode():
                 extra = {"stop_strings": list(stop), "tokenizer": self.tokenizer} if stop else {}
+                if any(constraints[i] is not None for i in chunk):
+                    from transformers import LogitsProcessorList
+
+                    masks = ConstraintMask([constraints[i] for i in chunk], width, self.eos_ids)
+                    extra["logits_processor"] = LogitsProcessorList([masks])
                 out = self.batch_model.generate(
                     input_ids=ids.to(self.device),
                     attention_mask=mask.to(self.device),
@@ -407,6 +427,29 @@ class LocalEngine:
                     result.text += scanner.flush()
                 results[i] = result
         return results  # type: ignore[return-value]
+
+
+class ConstraintMask:
+    """A logits processor for batched ``generate``: each row's own grammar state (helpers.structured) masks that
+    row's logits, and advances with the token the row chose at the step before."""
+
+    def __init__(self, constraints: list, prompt_width: int, eos_ids: set[int]):
+        self.states = [c.start() if c is not None else None for c in constraints]
+        self.width, self.eos_ids = prompt_width, eos_ids
+        self.done = [state is None for state in self.states]
+
+    def __call__(self, input_ids, scores):
+        for row, state in enumerate(self.states):
+            if self.done[row]:
+                continue
+            if input_ids.shape[1] > self.width:  # the token this row chose at the previous step
+                token = int(input_ids[row, -1])
+                if token in self.eos_ids:
+                    self.done[row] = True
+                    continue
+                state.advance(token)
+            scores[row] = state.mask(scores[row])
+        return scores
 
 
 _ENGINE: LocalEngine | None = None

@@ -70,8 +70,9 @@ def test_custom_quality_and_tuned_prices_and_setup(cache):
     bake.run(log=lambda _: None)
     row = bake.table().iloc[0]
     assert row["quality"] == pytest.approx(0.25)
-    gpt = registry.models()[registry.default_model("openai")]
-    assert row[f"$/1k {gpt.id}"] == pytest.approx(
+    gpt = registry.models()[registry.default_fine_tuning_base("openai", on=registry.as_of())]
+    assert math.isnan(row[f"$/1k {registry.default_model('openai')}"])  # the chat default is not what was tuned
+    assert row[f"$/1k {gpt.id} (tuned)"] == pytest.approx(
         (100 * gpt.finetuned_input_usd_per_mtok + 10 * gpt.finetuned_output_usd_per_mtok) / 1000)
     assert math.isnan(row[f"$/1k {registry.default_model('anthropic')}"])  # no fine-tuning API to price
     assert row["setup_api_usd"] == pytest.approx(2.0 * gpt.training_usd_per_mtok)

@@ -3,14 +3,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_ci_runs_the_readme_test_command():
+def _ci_steps() -> list[str]:
+    script = (ROOT / ".ci" / "run").read_text()
+    return [line.split("step ", 1)[1].strip() for line in script.splitlines() if line.startswith("step ")]
+
+
+def test_ci_runs_the_readme_test_command_first():
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme
-    script = (ROOT / ".ci" / "run").read_text()
-    assert "make test" in script.split("\n", 2)[-1]
+    assert _ci_steps()[0] == "make test"
+
+
+def test_ci_runs_the_lowest_versions_and_the_colab_replica():
+    steps = _ci_steps()
+    assert {"make test-browser", "make lowest", "make colab-replica"} <= set(steps)
+    makefile = (ROOT / "Makefile").read_text()
+    assert "tools/lowest_versions.py" in makefile and "-m colab_replica" in makefile
 
 
 def test_makefile_targets_exist():
     makefile = (ROOT / "Makefile").read_text()
-    for target in ("lab:", "test:", "setup:", "bench:"):
+    for target in ("lab:", "test:", "setup:", "bench:", "lowest:", "colab-replica:", "constraints:", "torch-plan:"):
         assert f"\n{target}" in makefile
+
+
+def test_make_test_is_setup_then_pytest():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "\ntest: setup\n\t$(BIN)/python -m pytest\n" in makefile
+    assert "-c constraints.txt" in makefile and "tools/torch_install.py" in makefile

@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -21,7 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from notebook_cells import REPO_DIR, SETUP_CELL, SETUP_MARKER  # noqa: E402
+from sync_notebooks import is_setup_cell, setup_cell_source  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -49,19 +50,22 @@ def colab_clone(tmp_path_factory):
     remote = tmp / "remote.git"
     _git("clone", "--bare", "--quiet", str(ROOT), str(remote))
     cell = tmp / "setup_cell.py"
-    cell.write_text(SETUP_CELL)
+    cell.write_text(setup_cell_source())  # the cell exactly as the notebooks carry it (test below)
     env = {**os.environ, "COURSE_REPO_URL": remote.as_uri(), "COURSE_COLAB_ROOT": str(tmp / "content")}
     done = subprocess.run([sys.executable, "-c", _COLAB_SESSION, str(cell)], cwd=tmp, env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-    return tmp / "content" / REPO_DIR, json.loads(done.stdout.strip().splitlines()[-1])
+    clones = sorted((tmp / "content").iterdir())
+    assert len(clones) == 1, f"the setup cell should clone the course into one folder under /content, made {clones}"
+    return clones[0], json.loads(done.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_notebook_uses_the_setup_cell(path):
     nb = nbformat.read(path, as_version=4)
-    setup = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(SETUP_MARKER)]
-    assert [c.source for c in setup] == [SETUP_CELL], f"{path.name}: the Colab setup cell is missing or edited"
+    setup = [c for c in nb.cells if is_setup_cell(c)]
+    assert [c.source for c in setup] == [setup_cell_source()], f"{path.name}: the Colab setup cell is missing or edited"
+    assert nb.cells.index(setup[0]) == 2, f"{path.name}: the setup cell should be cell 2, after the title and badge"
 
 
 def test_setup_cell_clones_installs_and_imports_from_the_clone(colab_clone):
@@ -79,8 +83,12 @@ def test_requirements_do_not_reinstall_torch():
     assert report.returncode == 0, report.stderr[-2000:]
     to_install = [item["metadata"]["name"].lower() for item in json.loads(report.stdout)["install"]]
     assert "torch" not in to_install and not any(n.startswith("nvidia-") for n in to_install), to_install
-    torch_lines = [l for l in (ROOT / "requirements.txt").read_text().splitlines() if re.match(r"torch\b", l)]
-    assert torch_lines and "==" not in torch_lines[0], "torch must be a lower bound, never a pin (Colab has its own)"
+    # torch is declared in pyproject.toml (requirements.txt installs the project) or in requirements.txt
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    declared += (ROOT / "requirements.txt").read_text().splitlines()
+    torch_lines = [line for line in declared if re.match(r"torch\b", line)]
+    assert torch_lines and not any("==" in line for line in torch_lines), (
+        "torch must be a lower bound, never a pin (Colab has its own)")
 
 
 def _relative_paths(source: str) -> set[str]:

@@ -228,10 +228,11 @@ def test_recommendations_reached_by_several_paths(fw):
 
 
 def test_exercise_checkers():
-    from helpers.decision import costs  # noqa: F401  (registers 09.crossover)
     import pandas as pd
 
+    from helpers.decision import costs
     from helpers.checking import verify
+    from helpers.decision.exercises import EXERCISE_WORKLOAD  # importing registers the 09.* checkers
 
     assert verify("09.refund_bot", CASES["rag"])[0]
     assert not verify("09.refund_bot", CASES["api_finetune"])[0]
@@ -239,6 +240,6 @@ def test_exercise_checkers():
     table = pd.DataFrame({"confidently wrong": [0.4, 0.2, 0.2]}, index=["prompt only", "RAG", "other"])
     assert verify("09.fewest_confidently_wrong", ("RAG", table))[0]
     assert not verify("09.fewest_confidently_wrong", ("prompt only", table))[0]
-    expected = costs.crossovers(costs.EXERCISE_WORKLOAD, costs.registry_prices(), ("prompt", "api_finetune"))
+    expected = costs.crossovers(EXERCISE_WORKLOAD, costs.registry_prices(), ("prompt", "api_finetune"))
     volume = float(expected["monthly queries"].iloc[0])
     assert verify("09.crossover", volume * 1.005)[0] and not verify("09.crossover", volume * 1.1)[0]

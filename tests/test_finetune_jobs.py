@@ -12,7 +12,7 @@ import pytest
 from helpers import datasets, llm
 from helpers.finetune import jobs as finetune_jobs
 from helpers.finetune import tasks as finetune_tasks
-from helpers.finetune.lora import loop as lora_train
+from helpers.finetune.lora import train as lora_train
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 
@@ -200,13 +200,13 @@ def job_for(client, path, seed, suffix="reuse"):
 
 
 def test_an_identical_job_reuses_the_adapter_and_a_changed_one_trains(client, store, tmp_path, monkeypatch):
-    trained, real_train = [], lora_train.train_lora
+    trained, real_train = [], lora_train.train
 
-    def counting(*args, **kwargs):
-        trained.append(kwargs["seed"])
-        return real_train(*args, **kwargs)
+    def counting(model, tokenizer, examples, config, **kwargs):
+        trained.append(config.seed)
+        return real_train(model, tokenizer, examples, config, **kwargs)
 
-    monkeypatch.setattr(lora_train, "train_lora", counting)
+    monkeypatch.setattr(lora_train, "train", counting)
     path = training_file(tmp_path, n=10)
     first = job_for(client, path, seed=3)
     again = job_for(client, path, seed=3)

@@ -1,12 +1,19 @@
-"""The in-process server against the real SDKs: plain calls, streaming, errors, the wire details."""
+"""The in-process server against the real SDKs: plain calls, streaming, errors, the wire details. The per-model rules
+and the strict wire-format checks are in tests/test_fidelity_*.py."""
 
 import anthropic
 import openai
 import pytest
 
-from helpers import llm
+from helpers import llm, local_api, registry
 
 USER = [{"role": "user", "content": "Count from 1 to 10, separated by commas."}]
+
+
+@pytest.fixture(autouse=True)
+def registry_day(monkeypatch):
+    """Lifecycle rules as of the registry's own date, so these tests do not change meaning as ids retire."""
+    monkeypatch.setattr(local_api, "today", registry.as_of)
 
 
 @pytest.fixture
@@ -19,6 +26,11 @@ def gpt(engine):
     return llm.openai_client()
 
 
+def text_of(message) -> str:
+    """The text blocks of a Messages reply (a reply may start with a thinking block: read blocks by type)."""
+    return "".join(block.text for block in message.content if block.type == "text")
+
+
 def test_clients_are_the_real_sdk_classes(claude, gpt):
     assert type(claude) is anthropic.Anthropic
     assert type(gpt) is openai.OpenAI
@@ -28,28 +40,30 @@ def test_anthropic_plain_call_has_real_usage(claude, engine):
     response = claude.messages.create(model="claude-haiku-5-5", max_tokens=24, system="Be brief.", messages=USER)
     assert isinstance(response, anthropic.types.Message)
     assert response.model == engine.model_id  # says who really answered
-    assert response.content[0].type == "text" and response.content[0].text.strip()
+    assert [b.type for b in response.content] == ["thinking", "text"]  # Haiku 5.5 thinks by default
+    assert text_of(response).strip()
     expected_prompt = engine.encode_chat([{"role": "system", "content": "Be brief."}] + USER)
     assert response.usage.input_tokens == len(expected_prompt)
-    assert 1 <= response.usage.output_tokens <= 24
+    thinking = response.usage.output_tokens_details.thinking_tokens
+    assert 1 <= thinking < response.usage.output_tokens <= 24
     assert response.stop_reason in ("end_turn", "max_tokens")
 
 
 def test_greedy_decoding_is_deterministic(claude):
-    first = claude.messages.create(model="claude-haiku-5-5", max_tokens=20, messages=USER).content[0].text
-    again = claude.messages.create(model="claude-haiku-5-5", max_tokens=20, messages=USER).content[0].text
+    first = text_of(claude.messages.create(model="claude-haiku-5-5", max_tokens=20, messages=USER))
+    again = text_of(claude.messages.create(model="claude-haiku-5-5", max_tokens=20, messages=USER))
     assert first == again
 
 
 def test_max_tokens_is_respected(claude):
-    response = claude.messages.create(model="claude-haiku-5-5", max_tokens=3, messages=USER)
+    response = claude.messages.create(model="claude-haiku-4-5", max_tokens=3, messages=USER)
     assert response.stop_reason == "max_tokens" and response.usage.output_tokens == 3
 
 
 def test_stop_sequence(claude):
     response = claude.messages.create(model="claude-haiku-5-5", max_tokens=40, stop_sequences=["4"], messages=USER)
     assert response.stop_reason == "stop_sequence" and response.stop_sequence == "4"
-    assert "4" not in response.content[0].text and "3" in response.content[0].text
+    assert "4" not in text_of(response) and "3" in text_of(response)
 
 
 def test_anthropic_streaming_events_match_the_plain_answer(claude):
@@ -58,20 +72,20 @@ def test_anthropic_streaming_events_match_the_plain_answer(claude):
         pieces = list(stream.text_stream)
         final = stream.get_final_message()
     assert len(pieces) > 3
-    assert "".join(pieces) == plain.content[0].text == final.content[0].text
+    assert "".join(pieces) == text_of(plain) == text_of(final)
     assert final.usage.output_tokens == plain.usage.output_tokens
     assert final.usage.input_tokens == plain.usage.input_tokens
-    raw = list(claude.messages.create(model="claude-haiku-5-5", max_tokens=5, messages=USER, stream=True))
+    raw = list(claude.messages.create(model="claude-haiku-5-5", max_tokens=8, messages=USER, stream=True))
     kinds = [event.type for event in raw]
     assert kinds[0] == "message_start" and kinds[-1] == "message_stop"
     assert "content_block_delta" in kinds and "message_delta" in kinds
 
 
 def test_prefill_continues_the_assistant_turn(claude):
-    response = claude.messages.create(model="claude-haiku-5-5", max_tokens=12, messages=USER + [
+    response = claude.messages.create(model="claude-haiku-4-5", max_tokens=12, messages=USER + [
         {"role": "assistant", "content": "1, 2, 3,"}])
-    assert not response.content[0].text.startswith("1, 2, 3")  # only the continuation comes back
-    assert "4" in response.content[0].text
+    assert not text_of(response).startswith("1, 2, 3")  # only the continuation comes back
+    assert "4" in text_of(response)
 
 
 def test_count_tokens_and_models_list(claude, engine):
@@ -88,8 +102,8 @@ def test_count_tokens_and_models_list(claude, engine):
     ({"messages": [{"role": "system", "content": "x"}]}, anthropic.BadRequestError, "top-level `system`"),
     ({"extra_body": {"temperature": 0.5}}, anthropic.BadRequestError, "deprecated for this model"),
     ({"extra_body": {"banana": 1}}, anthropic.BadRequestError, "Extra inputs are not permitted"),
-    ({"thinking": {"type": "enabled", "budget_tokens": 1024}},
-     anthropic.BadRequestError, "not supported by the course's offline model"),
+    ({"thinking": {"type": "enabled", "budget_tokens": 1024}, "max_tokens": 2048},
+     anthropic.BadRequestError, '"thinking.type.enabled" is not supported for this model'),
     ({"tool_choice": {"type": "any"}}, anthropic.BadRequestError, "only allowed when tools are specified"),
     ({"tools": [{"name": "t", "description": "d"}]}, anthropic.BadRequestError, "input_schema"),
 ])
@@ -104,7 +118,7 @@ def test_anthropic_errors_are_the_real_exception_classes(claude, change, error, 
 def test_temperature_is_accepted_where_the_model_takes_it(claude):
     response = claude.messages.create(model="claude-haiku-4-5", max_tokens=8, messages=USER,
                                       extra_body={"temperature": 0.7, "top_k": 20})
-    assert response.content[0].text
+    assert text_of(response)
 
 
 def test_openai_plain_call(gpt, engine):
@@ -116,7 +130,18 @@ def test_openai_plain_call(gpt, engine):
     usage = response.usage
     assert usage.prompt_tokens == len(engine.encode_chat([{"role": "system", "content": "Be brief."}] + USER))
     assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+    assert usage.prompt_tokens_details.cached_tokens == 0 and usage.completion_tokens_details.reasoning_tokens == 0
     assert response.choices[0].finish_reason in ("stop", "length")
+
+
+def test_openai_reasoning_model_counts_reasoning_tokens(gpt):
+    response = gpt.chat.completions.create(model="gpt-6-luna", max_completion_tokens=20, messages=USER)
+    details = response.usage.completion_tokens_details
+    assert details.reasoning_tokens >= 1 and response.usage.completion_tokens <= 20
+    assert response.choices[0].message.content  # the answer, without the hidden reasoning
+    plain = gpt.chat.completions.create(model="gpt-6-luna", max_completion_tokens=20, messages=USER,
+                                        reasoning_effort="none")
+    assert plain.usage.completion_tokens_details.reasoning_tokens == 0
 
 
 def test_openai_streaming_with_usage(gpt):
@@ -142,13 +167,14 @@ def test_openai_stop_and_length(gpt):
     ({"model": "gpt-imaginary"}, openai.NotFoundError, "model_not_found"),
     ({"n": 2}, openai.BadRequestError, None),
     ({"temperature": 3}, openai.BadRequestError, "decimal_above_max_value"),
-    ({"model": "gpt-5-mini", "temperature": 0}, openai.BadRequestError, "unsupported_value"),
-    ({"response_format": {"type": "json_object"}}, openai.BadRequestError, None),
+    ({"model": "gpt-5-mini", "max_tokens": None, "max_completion_tokens": 10, "temperature": 0},
+     openai.BadRequestError, "unsupported_value"),
+    ({"model": "gpt-5-mini"}, openai.BadRequestError, "unsupported_parameter"),
 ])
 def test_openai_errors_are_the_real_exception_classes(gpt, change, error, code):
     request = {"model": "gpt-4.1-mini", "max_tokens": 10, "messages": USER, **change}
     with pytest.raises(error) as raised:
-        gpt.chat.completions.create(**request)
+        gpt.chat.completions.create(**{k: v for k, v in request.items() if v is not None})
     assert raised.value.code == code
     assert raised.value.body["message"]
 

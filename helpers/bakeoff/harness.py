@@ -172,24 +172,26 @@ def run_cell(task: Task, strategy: Strategy, cache: ResultCache, *, run_all: boo
 
 # --- the yardstick ------------------------------------------------------------------------------------------------
 def reference_models() -> dict[str, str]:
-    """The API models every cell is priced on: the registry's Anthropic and OpenAI defaults."""
-    return {"anthropic": registry.default_model("anthropic"), "openai": registry.default_model("openai")}
+    """The API models every cell is priced on: the registry's Anthropic and OpenAI defaults, and the base the
+    course fine-tunes through OpenAI's API (the fine-tuning default, as of the registry's date: the default chat
+    model may not be fine-tunable at all)."""
+    return {"anthropic": registry.default_model("anthropic"), "openai": registry.default_model("openai"),
+            "openai fine-tuning": registry.default_fine_tuning_base("openai", on=registry.as_of())}
 
 
 def api_price_per_1000(input_tokens: float, output_tokens: float, *, tuned: bool) -> dict[str, float]:
-    """Dollars per 1,000 queries with these mean token counts on each reference model at list price. A tuned cell
-    is priced at the OpenAI model's fine-tuned inference price; Anthropic offers no fine-tuning API (NaN)."""
+    """Dollars per 1,000 queries with these mean token counts at list price, one column per reference model. A tuned
+    cell is priced only in the fine-tuning base's column, at its fine-tuned inference price (the other columns are
+    NaN: Anthropic offers no fine-tuning API, and the OpenAI default may not be fine-tunable); an untuned cell in
+    the two default models' columns, and at the fine-tuning base's plain price."""
     out = {}
-    for provider, model in reference_models().items():
-        if tuned:
-            info = registry.models()[model]
-            if info.finetuned_input_usd_per_mtok is None:
-                out[f"$/1k {model}"] = float("nan")
-                continue
-            info = registry.get(f"ft:{model}:bakeoff:price:0")
+    for role, model in reference_models().items():
+        column = f"$/1k {model}" + (" (tuned)" if role == "openai fine-tuning" else "")
+        if role == "openai fine-tuning":
+            info = registry.get(f"ft:{model}:bakeoff:price:0") if tuned else None
         else:
-            info = registry.get(model)
-        out[f"$/1k {model}"] = 1000 * info.cost(input_tokens, output_tokens)
+            info = None if tuned else registry.get(model)
+        out[column] = float("nan") if info is None else 1000 * info.cost(input_tokens, output_tokens)
     return out
 
 
@@ -199,7 +201,7 @@ def setup_costs(setup: dict) -> dict[str, float]:
     renting the cheapest registry GPU for as long as this machine trained (a GPU is faster, so it costs less)."""
     seconds = float(setup.get("seconds", 0.0))
     tokens = float(setup.get("trained_tokens", 0.0))
-    openai = registry.get(reference_models()["openai"])
+    openai = registry.get(reference_models()["openai fine-tuning"])
     api = setup.get("api_training_usd")
     if api is None:
         api = tokens * (openai.training_usd_per_mtok or 0.0) / 1e6

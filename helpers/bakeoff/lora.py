@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from helpers import env, registry
-from helpers.finetune.lora import loop as lora_train
+from helpers.files import read_json, write_json_atomic, write_text_atomic
+from helpers.finetune.lora import train as lora_train
 from helpers.bakeoff.harness import SkipCell, fingerprint
 from helpers.prompting.patterns import Prompt
 
@@ -71,14 +72,16 @@ def train_adapter(name: str, examples: list[dict], recipe: Recipe, *, run_all: b
                        "base": engine.model_id})
     folder = (root or adapters_root()) / f"{name}-{key}"
     meta_path = folder / "bakeoff-meta.json"
-    if meta_path.is_file() and not run_all:
-        return Adapter(folder, json.loads(meta_path.read_text(encoding="utf-8")), loaded_from_cache=True)
+    cached = None if run_all else read_json(meta_path)  # a damaged record trains again
+    if isinstance(cached, dict):
+        return Adapter(folder, cached, loaded_from_cache=True)
     with engine.lock:  # a copy of the weights, never the serving model itself
         model = copy.deepcopy(engine.model)
     model = model.to(torch.float32)
     start = time.perf_counter()
-    result = lora_train.train_lora(model, engine.tokenizer, examples, epochs=recipe.epochs,
-                                   batch_size=recipe.batch_size, lr=recipe.lr, settings=recipe.lora, seed=recipe.seed)
+    config = lora_train.TrainConfig(lora=recipe.lora, epochs=recipe.epochs, batch_size=recipe.batch_size, lr=recipe.lr,
+                                    seed=recipe.seed)
+    result = lora_train.train(model, engine.tokenizer, examples, config, device=engine.device.type, progress=False)
     seconds = time.perf_counter() - start
     folder.parent.mkdir(parents=True, exist_ok=True)
     lora_train.save_adapter(result.model, folder)
@@ -86,7 +89,7 @@ def train_adapter(name: str, examples: list[dict], recipe: Recipe, *, run_all: b
             "examples": len(examples), "skipped_too_long": result.skipped_too_long, "recipe": recipe.as_dict(),
             "losses": [round(s.train_loss, 4) for s in result.steps], "base": engine.model_id,
             "device": str(engine.device), "when": time.strftime("%Y-%m-%d %H:%M")}
-    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    write_json_atomic(meta_path, meta)  # written last: it marks the adapter complete
     log(f"trained {name}: {len(result.steps)} steps on {len(examples)} examples in {seconds:.1f} s "
         f"(loss {meta['losses'][0]:.2f} -> {meta['losses'][-1]:.2f})")
     return Adapter(folder, meta, loaded_from_cache=False)
@@ -163,7 +166,7 @@ def run_api_finetune(client, base_model: str, train_lines: list[dict], *, hyperp
     BUDGET.check(base_model, estimate.usd)
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / f"train-{fingerprint(train_lines)}.jsonl"
-    path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in train_lines), encoding="utf-8")
+    write_text_atomic(path, "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in train_lines))
     start = time.perf_counter()
     with open(path, "rb") as handle:
         uploaded = client.files.create(file=handle, purpose="fine-tune")

@@ -125,11 +125,17 @@ def _pick(name: str, key: str, wanted: str | None, path: Path, price_key: str, u
 
 def _trainable(model_id: str | None, path: Path) -> registry.ModelInfo:
     if model_id is None:
+        day = registry.as_of(path)
         candidates = [m for m in registry.models(path).values() if m.training_usd_per_mtok is not None
-                      and m.finetuned_input_usd_per_mtok is not None and m.finetuned_output_usd_per_mtok is not None]
+                      and m.finetuned_input_usd_per_mtok is not None and m.finetuned_output_usd_per_mtok is not None
+                      and not m.is_retired(day) and (m.fine_tuning is None or m.fine_tunable(day))]
         if not candidates:
-            raise PriceError(f"{path.name}: no model has training_usd_per_mtok and fine-tuned prices; add one.")
-        default = registry.default_model("openai", path)
+            raise PriceError(f"{path.name}: no model that can still be fine-tuned has training_usd_per_mtok and "
+                             "fine-tuned prices; add one.")
+        try:
+            default = registry.default_fine_tuning_base("openai", on=day, path=path)
+        except registry.UnknownModelError:
+            default = registry.default_model("openai", path)
         return next((m for m in candidates if m.id == default), min(candidates, key=lambda m: m.training_usd_per_mtok))
     info = registry.get(model_id, path)
     missing = [f for f in ("training_usd_per_mtok", "finetuned_input_usd_per_mtok", "finetuned_output_usd_per_mtok")
@@ -143,11 +149,13 @@ def _trainable(model_id: str | None, path: Path) -> registry.ModelInfo:
 def registry_prices(*, model: str | None = None, tuned: str | None = None, embedding: str | None = None,
                     vector_store: str | None = None, gpu: str | None = None,
                     path: Path = registry.REGISTRY_PATH) -> Prices:
-    """The prices of one comparison, all from the registry. Defaults: the course's default OpenAI model (so prompt
-    and fine-tune compare the same model), the first embedding and vector-store entries, the cheapest GPU."""
+    """The prices of one comparison, all from the registry. Defaults: the base the course fine-tunes (so prompt
+    and fine-tune compare the same model: the OpenAI chat default may not be fine-tunable), the first embedding
+    and vector-store entries, the cheapest GPU."""
     path = Path(path)
-    model_info = registry.get(model or registry.default_model("openai", path), path)
-    return Prices(model=model_info, tuned=_trainable(tuned, path),
+    tuned_info = _trainable(tuned, path)
+    model_info = registry.get(model or tuned_info.id, path)
+    return Prices(model=model_info, tuned=tuned_info,
                   embedding=_pick("embedding_usd_per_mtok", "id", embedding, path, "usd_per_mtok", "$ / M tokens"),
                   vector_store=_pick("vector_store_usd_per_month", "name", vector_store, path, "usd_per_month",
                                      "$ / month"),

@@ -35,13 +35,14 @@ from collections import OrderedDict
 from pathlib import Path
 
 from helpers import env, registry
-from helpers.finetune.lora import loop as lora_train
-from helpers.files import read_json, write_text_atomic
+from helpers.finetune.lora import train as lora_train
+from helpers.files import atomic_folder, read_json, write_bytes_atomic, write_json_atomic
 from helpers.finetune.data import Gates, auto_epochs, validate_jsonl
 from helpers import local_api
 from helpers.local_api import ApiError
 
-ORGANIZATION = "course-local"
+ORGANIZATION = "course-local"  # the job's organization_id and the tuned models' owner
+ORG_SLUG = "course"  # the organization part of a tuned model's id (ft:<base snapshot>:<org>:<suffix>:<id>)
 FILE_PURPOSES = ("fine-tune", "fine-tune-results", "assistants", "batch", "user_data", "vision")
 ACTIVE = ("validating_files", "queued", "running")
 MIN_EXAMPLES = 10  # the API refuses a training file with fewer examples
@@ -92,7 +93,33 @@ def store_root() -> Path:
 
 
 def _write_json(path: Path, payload: dict) -> None:
-    write_text_atomic(path, json.dumps(payload))  # a reader never sees half a job
+    write_json_atomic(path, payload)  # a reader never sees half a job
+
+
+def _is_file_meta(value) -> bool:
+    return (isinstance(value, dict) and isinstance(value.get("id"), str) and isinstance(value.get("purpose"), str)
+            and isinstance(value.get("created_at"), int))
+
+
+def _is_job_record(value) -> bool:
+    job = value.get("job") if isinstance(value, dict) else None
+    return (isinstance(job, dict) and isinstance(job.get("id"), str) and isinstance(job.get("status"), str)
+            and isinstance(job.get("created_at"), int) and isinstance(value.get("events"), list)
+            and isinstance(value.get("pid"), int))
+
+
+def _read_record(path: Path, what: str, valid) -> dict:
+    """A JSON record of the offline store. A damaged one (not UTF-8, not JSON, or not the shape this module writes)
+    becomes a 500 that the openai SDK raises as ``InternalServerError``, naming the file and how to clear it."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        value = None
+    if not valid(value):
+        raise ApiError(500, f"The offline fine-tuning store has a damaged {what} record: {path}. Delete that file "
+                            f"to forget the {what} (or delete the folder {path.parent.parent} to clear every file and "
+                            "job of the offline store), then run the cell again.")
+    return value
 
 
 def _pid_alive(pid: int) -> bool:
@@ -114,14 +141,44 @@ def _short_id(prefix: str, n: int = 24) -> str:
 
 
 def fine_tunable(model: str) -> bool:
-    """A model id the offline provider accepts as a base: the local model, an OpenAI model with a training price
-    in data/models.yaml, or a dated snapshot of one (gpt-4.1-nano-2025-04-14)."""
+    """A model id a new job may name today (``local_api.today()``): the local model (no end date offline), or a
+    registry base whose ``fine_tuning`` window is open: listed by id or snapshot, not past ``new_jobs_until`` and not
+    shut down (helpers.registry; OpenAI closes self-serve fine-tuning to new jobs on a date per base)."""
     from helpers.local_model import get_engine
 
-    priced = [m.id for m in registry.models().values() if m.training_usd_per_mtok is not None]
-    return (model in priced or model == registry.default_model("local")
-            or any(re.fullmatch(re.escape(p) + r"-\d{4}-\d{2}-\d{2}", model) for p in priced)
-            or model == get_engine().model_id)
+    if model in (registry.default_model("local"), get_engine().model_id):
+        return True
+    info = local_api.registry_entry(model)
+    if info is None or info.fine_tuning is None:
+        return False
+    listed = model == info.id or model in info.snapshots + info.fine_tuning.snapshots
+    return listed and info.fine_tunable(local_api.today())
+
+
+def job_base(model: str) -> str:
+    """The base a job reports as its ``model``: the dated snapshot the API resolves an alias to
+    (``gpt-4.1-mini`` -> ``gpt-4.1-mini-2025-04-14``, the first of the registry's ``fine_tuning.snapshots``); a
+    snapshot or the local model as given."""
+    info = local_api.registry_entry(model)
+    if info is not None and model == info.id and info.fine_tuning is not None and info.fine_tuning.snapshots:
+        return info.fine_tuning.snapshots[0]
+    return model
+
+
+def _not_tunable(model: str) -> ApiError:
+    """The 400 for a base that cannot be fine-tuned (real text: openai/openai-cookbook#657; code model_not_available),
+    with the registry's reason."""
+    info = local_api.registry_entry(model)
+    reason = ""
+    if info is not None and info.fine_tuning is not None:
+        end = registry.fine_tuning_ends(info.id)
+        if end is not None and local_api.today() >= end:
+            reason = (f" (new fine-tuning jobs on {info.id} stopped on {end}; open-model LoRA, notebook 08, has no "
+                      "end date)")
+    elif info is not None:
+        reason = f" ({info.id} cannot be fine-tuned through the API; open-model LoRA, notebook 08, can tune a model)"
+    return ApiError(400, f"Model {model} is not available for fine-tuning or does not exist.{reason}", param="model",
+                    code="model_not_available")
 
 
 class JobStore:
@@ -148,9 +205,7 @@ class JobStore:
         meta = {"id": file_id, "object": "file", "bytes": len(data), "created_at": int(time.time()),
                 "filename": os.path.basename(filename) or "upload.jsonl", "purpose": purpose, "status": "processed",
                 "expires_at": None, "status_details": None}
-        tmp = self.files_dir / f".{file_id}.partial"
-        tmp.write_bytes(data)
-        os.replace(tmp, self.files_dir / f"{file_id}.bin")
+        write_bytes_atomic(self.files_dir / f"{file_id}.bin", data)
         _write_json(self.files_dir / f"{file_id}.json", meta)
         return meta
 
@@ -159,14 +214,14 @@ class JobStore:
         if not re.fullmatch(r"file-[0-9a-f]+", file_id or "") or not path.is_file():
             raise ApiError(404, f"No such File object: {file_id}. Upload it first with "
                                 "client.files.create(file=open(path, 'rb'), purpose='fine-tune').", param=param)
-        return json.loads(path.read_text(encoding="utf-8"))
+        return _read_record(path, "file", _is_file_meta)
 
     def file_path(self, file_id: str) -> Path:
         self.get_file(file_id)
         return self.files_dir / f"{file_id}.bin"
 
     def list_files(self, purpose: str | None = None) -> list[dict]:
-        files = [json.loads(p.read_text(encoding="utf-8")) for p in self.files_dir.glob("file-*.json")]
+        files = [_read_record(p, "file", _is_file_meta) for p in self.files_dir.glob("file-*.json")]
         return sorted((f for f in files if purpose in (None, f["purpose"])), key=lambda f: f["created_at"],
                       reverse=True)
 
@@ -180,7 +235,7 @@ class JobStore:
         path = self._job_path(job_id)
         if not path.is_file():
             raise ApiError(404, f"Could not find fine-tune: {job_id}", param="fine_tuning_job_id")
-        record = json.loads(path.read_text(encoding="utf-8"))
+        record = _read_record(path, "job", _is_job_record)
         job = record["job"]
         orphan = job["status"] in ACTIVE and job_id not in self._cancel and (
             record["pid"] == os.getpid() or not _pid_alive(record["pid"]))
@@ -211,9 +266,7 @@ class JobStore:
         if not isinstance(model, str) or not model:
             raise ApiError(400, "Missing required parameter: 'model'.", param="model", code="missing_required_parameter")
         if not fine_tunable(model):
-            raise ApiError(400, f"Model {model} is not available for fine-tuning or does not exist. Models with a "
-                                "training price in data/models.yaml can be fine-tuned.", param="model",
-                           code="model_not_available")
+            raise _not_tunable(model)
         if not isinstance(body.get("training_file"), str):
             raise ApiError(400, "Missing required parameter: 'training_file'.", param="training_file",
                            code="missing_required_parameter")
@@ -226,7 +279,15 @@ class JobStore:
         suffix = body.get("suffix")
         if suffix is not None and (not isinstance(suffix, str) or len(suffix) > 64 or ":" in suffix):
             raise ApiError(400, "suffix must be a string of at most 64 characters without ':'.", param="suffix")
+        for name in ("method", "hyperparameters", "metadata"):
+            if body.get(name) is not None and not isinstance(body[name], dict):
+                raise ApiError(400, f"Invalid type for '{name}': expected an object, but got "
+                                    f"{type(body[name]).__name__} instead.", param=name, code="invalid_type")
         method = body.get("method") or {"type": "supervised"}
+        if not isinstance(method.get("supervised") or {}, dict) or not isinstance(
+                (method.get("supervised") or {}).get("hyperparameters") or {}, dict):
+            raise ApiError(400, "Invalid type for 'method.supervised': expected an object with a 'hyperparameters' "
+                                "object.", param="method.supervised", code="invalid_type")
         if method.get("type") != "supervised":
             raise ApiError(400, f"method {method.get('type')!r} is not supported by the course's offline trainer "
                                 "(supervised only). Run this cell with OPENAI_API_KEY for dpo or reinforcement.",
@@ -251,11 +312,11 @@ class JobStore:
             raise ApiError(400, "seed must be an integer.", param="seed")
         job_id = _short_id("ftjob-")
         hyperparameters = {k: hyper.get(k, "auto") for k in ("n_epochs", "batch_size", "learning_rate_multiplier")}
-        job = {"object": "fine_tuning.job", "id": job_id, "model": model, "created_at": int(time.time()),
+        job = {"object": "fine_tuning.job", "id": job_id, "model": job_base(model), "created_at": int(time.time()),
                "finished_at": None, "fine_tuned_model": None, "organization_id": ORGANIZATION, "result_files": [],
                "status": "validating_files", "validation_file": body.get("validation_file"),
                "training_file": body["training_file"], "hyperparameters": hyperparameters,
-               "trained_tokens": None, "error": None, "user_provided_suffix": suffix,
+               "trained_tokens": None, "error": {}, "user_provided_suffix": suffix,
                "seed": seed if seed is not None else int.from_bytes(os.urandom(3), "big"),
                "estimated_finish": None, "integrations": [], "metadata": body.get("metadata"),
                "method": {"type": "supervised", "supervised": {"hyperparameters": dict(hyperparameters)}}}
@@ -270,12 +331,13 @@ class JobStore:
 
     def get_job(self, job_id: str) -> dict:
         with self.lock:
-            return self._load(job_id)["job"]
+            return _public(self._load(job_id)["job"])
 
     def list_jobs(self, after: str | None = None, limit: int = 20) -> tuple[list[dict], bool]:
         with self.lock:
             ids = [p.stem for p in self.jobs_dir.glob("ftjob-*.json")]
-            jobs = sorted((self._load(i)["job"] for i in ids), key=lambda j: (j["created_at"], j["id"]), reverse=True)
+            jobs = sorted((_public(self._load(i)["job"]) for i in ids), key=lambda j: (j["created_at"], j["id"]),
+                          reverse=True)
         return _page(jobs, after, limit)
 
     def list_events(self, job_id: str, after: str | None = None, limit: int = 20) -> tuple[list[dict], bool]:
@@ -295,7 +357,22 @@ class JobStore:
             self._save(record)
             if job_id in self._cancel:
                 self._cancel[job_id].set()
-            return job
+            return _public(job)
+
+    def list_checkpoints(self, job_id: str, after: str | None = None, limit: int = 10) -> tuple[list[dict], bool]:
+        """The job's checkpoints, newest first (``fine_tuning.jobs.checkpoints.list``). Offline a job keeps one, at
+        its last step, servable under its ``fine_tuned_model_checkpoint`` id (the API keeps the last three epochs')."""
+        with self.lock:
+            rows = list(reversed(self._load(job_id).get("checkpoints", [])))
+        return _page(rows, after, limit)
+
+    def delete_file(self, file_id: str) -> dict:
+        """``files.delete``: forget an uploaded file (the jobs that used it keep their results)."""
+        with self.lock:
+            self.get_file(file_id)
+            for suffix in (".bin", ".json"):
+                (self.files_dir / f"{file_id}{suffix}").unlink(missing_ok=True)
+        return {"id": file_id, "object": "file", "deleted": True}
 
     # --- the trainer thread ---------------------------------------------------------------------------------
     def _update(self, job_id: str, *, event: tuple | None = None, **fields) -> bool:
@@ -401,11 +478,12 @@ class JobStore:
                 self._update(job_id, estimated_finish=int(time.time() + per_step * (step.total_steps - step.step)),
                              trained_tokens=seen["tokens"], event=("info", _step_message(metrics), metrics))
 
-            result = lora_train.train_lora(
-                model, tokenizer, train, epochs=epochs, batch_size=batch, lr=LOCAL_BASE_LR * multiplier,
-                settings=LORA_SETTINGS, seed=job["seed"], valid_examples=valid[:8],
+            config = lora_train.TrainConfig(lora=LORA_SETTINGS, epochs=epochs, batch_size=batch,
+                                            lr=LOCAL_BASE_LR * multiplier, seed=job["seed"])
+            result = lora_train.train(
+                model, tokenizer, train, config, device=engine.device.type, valid_examples=valid[:8],
                 eval_every=max(1, len(train) // batch // 4),
-                on_step=on_step, should_stop=cancel.is_set)
+                on_step=on_step, should_stop=cancel.is_set, progress=False)
             if result.stopped or cancel.is_set():
                 return
             folder = lora_train.save_adapter(result.model, self.adapters_dir / job_id)
@@ -442,18 +520,27 @@ class JobStore:
             return
         folder = self.adapters_dir / job_id
         # without course-job.json (written last, by _finish) a folder is no adapter: an interrupted copy is ignored
-        shutil.copytree(source["folder"], folder, ignore=shutil.ignore_patterns(JOB_META))
+        with atomic_folder(folder) as tmp:
+            shutil.copytree(source["folder"], tmp, ignore=shutil.ignore_patterns(JOB_META), dirs_exist_ok=True)
         self._finish(job_id, folder, {k: source[k] for k in REUSED_KEYS})
 
     def _finish(self, job_id: str, folder: Path, meta: dict) -> None:
-        """Name the adapter in ``folder`` after the job, write its results file and mark the job succeeded."""
-        from helpers.local_model import get_engine
-
+        """Name the adapter in ``folder`` after the job (``ft:`` + the base the job names, so the registry prices it
+        from that base), write its results file and checkpoint, and mark the job succeeded."""
         job = self.get_job(job_id)
         results_file = self.create_file(f"step_metrics_{job_id}.csv", _metrics_csv(meta["metrics"]).encode(),
                                         "fine-tune-results")
-        model_id = f"ft:{get_engine().model_id}:{ORGANIZATION}:{job['user_provided_suffix'] or ''}:{job_id[-8:]}"
-        _write_json(folder / JOB_META, dict(meta, job_id=job_id, model_id=model_id))
+        model_id = f"ft:{job['model']}:{ORG_SLUG}:{job['user_provided_suffix'] or ''}:{job_id[-8:]}"
+        last = (meta["metrics"] or [{}])[-1]
+        checkpoint = {"object": "fine_tuning.job.checkpoint", "id": _short_id("ftckpt_"),
+                      "created_at": int(time.time()), "fine_tuning_job_id": job_id,
+                      "fine_tuned_model_checkpoint": f"{model_id}:ckpt-step-{last.get('step', 0)}",
+                      "step_number": last.get("step", 0),
+                      "metrics": {k: last[k] for k in ("step", "train_loss", "train_mean_token_accuracy",
+                                                       "valid_loss", "valid_mean_token_accuracy") if k in last}}
+        _write_json(folder / JOB_META, dict(meta, job_id=job_id, model_id=model_id,
+                                            checkpoint_id=checkpoint["fine_tuned_model_checkpoint"]))
+        self._add_checkpoint(job_id, checkpoint)
         skipped = meta["skipped_too_long"]
         note = f" ({skipped} example(s) longer than the context were skipped)" if skipped else ""
         self._update(job_id, fine_tuned_model=model_id, result_files=[results_file["id"]],
@@ -466,11 +553,18 @@ class JobStore:
         """The adapter folder of a fine-tuned model id (404 when no succeeded job made it)."""
         return self.adapter_meta(model_id)[0]
 
+    def _add_checkpoint(self, job_id: str, checkpoint: dict) -> None:
+        with self.lock:
+            record = self._load(job_id)
+            record.setdefault("checkpoints", []).append(checkpoint)
+            self._save(record)
+
     def adapter_meta(self, model_id: str) -> tuple[Path, dict]:
-        """(adapter folder, its course-job.json) of a fine-tuned model id (404 when no succeeded job made it)."""
+        """(adapter folder, its course-job.json) of a fine-tuned model id or of its checkpoint's id (404 when no
+        succeeded job made it)."""
         for path in self.adapters_dir.glob(f"ftjob-*/{JOB_META}"):
             meta = read_json(path)
-            if isinstance(meta, dict) and meta.get("model_id") == model_id:
+            if isinstance(meta, dict) and model_id in (meta.get("model_id"), meta.get("checkpoint_id")):
                 return path.parent, meta
         raise ApiError(404, f"The model `{model_id}` does not exist or you do not have access to it. Fine-tuned "
                             "models exist once their job has succeeded (client.fine_tuning.jobs.retrieve(job_id)).",
@@ -501,11 +595,22 @@ class JobStore:
         """The ``ft:`` models of the succeeded jobs, as model-list entries."""
         out = []
         for path in self.jobs_dir.glob("ftjob-*.json"):
-            job = json.loads(path.read_text(encoding="utf-8"))["job"]
+            job = _read_record(path, "job", _is_job_record)["job"]
+            base = local_api.registry_entry(job["fine_tuned_model"] or "")
+            if base is not None and base.is_retired(local_api.today()):
+                continue  # a tuned model shuts down with its base
             if job["status"] == "succeeded" and job["fine_tuned_model"]:
+                shutdown = base.lifecycle.shutdown_on if base is not None else None
                 out.append({"id": job["fine_tuned_model"], "object": "model", "created": job["finished_at"],
-                            "owned_by": ORGANIZATION})
+                            "owned_by": ORGANIZATION, "shutdown_date": shutdown.isoformat() if shutdown else None})
         return out
+
+
+def _public(job: dict) -> dict:
+    """A job as the API returns it: ``error`` is an empty object until the job fails (as the real API sends it:
+    cequence-io/openai-scala-client#80, openai-php/client#499), so ``if job.error:`` is true for every job, failed
+    or not, online and offline alike; read ``job.status`` or ``job.error.code`` instead."""
+    return dict(job, error=job.get("error") or {})
 
 
 def _page(rows: list[dict], after: str | None, limit) -> tuple[list[dict], bool]:
@@ -683,6 +788,8 @@ class OfflineFineTuning:
             return jobs.get_file(item)
         if kind == "files" and method == "GET" and action == "content":
             return jobs.file_path(item).read_bytes()
+        if kind == "files" and method == "DELETE" and item is not None and action is None:
+            return jobs.delete_file(item)
         if kind == "fine_tuning/jobs" and method == "POST" and item is None:
             return jobs.create_job(local_api.json_body(request))
         if kind == "fine_tuning/jobs" and method == "GET" and item is None:
@@ -693,11 +800,15 @@ class OfflineFineTuning:
         if kind == "fine_tuning/jobs" and method == "GET" and action == "events":
             rows, more = jobs.list_events(item, query.get("after"), query.get("limit", 20))
             return {"object": "list", "data": rows, "has_more": more}
+        if kind == "fine_tuning/jobs" and method == "GET" and action == "checkpoints":
+            rows, more = jobs.list_checkpoints(item, query.get("after"), query.get("limit", 10))
+            return {"object": "list", "data": rows, "has_more": more,
+                    "first_id": rows[0]["id"] if rows else None, "last_id": rows[-1]["id"] if rows else None}
         if kind == "fine_tuning/jobs" and method == "POST" and action == "cancel":
             return jobs.cancel(item)
         raise ApiError(404, f"{method} {path} is not served by the course's local model (offline, the fine-tuning "
-                            "API has files.create/retrieve/list/content and fine_tuning.jobs.create/retrieve/list/"
-                            "list_events/cancel).")
+                            "API has files.create/retrieve/list/content/delete and fine_tuning.jobs.create/retrieve/"
+                            "list/list_events/cancel/checkpoints.list).")
 
 
 local_api.register_service("fine_tuning", OfflineFineTuning())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -61,15 +60,36 @@ def _cache_key(prompt: Prompt, provider: str, model: str, temperature: float) ->
 
 def local_model_id() -> str:
     """The offline model that answers for a provider without a key (COURSE_LOCAL_MODEL or the registry default)."""
-    return os.environ.get("COURSE_LOCAL_MODEL", "").strip() or registry.default_model("local")
+    return env.setting("COURSE_LOCAL_MODEL") or registry.default_model("local")
 
 
 def _cache_path(key: str):
     return env.cache_dir() / "evaluations" / key[:2] / f"{key}.json"
 
 
+# The fields of a cached answer that evaluate() reads, with their JSON types: an entry missing one is recomputed.
+RECORD_FIELDS = {"text": str, "input_tokens": int, "output_tokens": int, "latency_s": (int, float),
+                 "cost_usd": (int, float), "model_answered": str}
+
+
+def _read_entry(path):
+    """The JSON value of a cache file; None when it is missing or damaged (not UTF-8, not JSON, nested too deeply
+    to parse): the caller recomputes it."""
+    try:
+        return read_json(path)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None
+
+
 def _load_cached(key: str) -> dict | None:
-    return read_json(_cache_path(key))  # a missing or damaged entry is recomputed
+    """A cached answer, or None (a miss) unless the entry is an object with every field of RECORD_FIELDS."""
+    record = _read_entry(_cache_path(key))
+    if not isinstance(record, dict):
+        return None
+    for name, kind in RECORD_FIELDS.items():
+        if not isinstance(record.get(name), kind) or isinstance(record.get(name), bool):
+            return None
+    return {name: value for name, value in record.items() if name != "cached"}
 
 
 def _store(key: str, record: dict) -> None:
@@ -85,7 +105,7 @@ def _result_path(namespace: str, key):
 
 def lookup_result(namespace: str, key) -> tuple[bool, object]:
     """(found, value) of the result stored by :func:`store_result` for ``key``; a damaged file counts as missing."""
-    stored = read_json(_result_path(namespace, key))
+    stored = _read_entry(_result_path(namespace, key))
     return (True, stored["value"]) if isinstance(stored, dict) and "value" in stored else (False, None)
 
 

@@ -3,6 +3,9 @@ notebook needs one import: ``from helpers.rag.exercises import check``."""
 
 from __future__ import annotations
 
+import re
+
+from helpers import datasets
 from helpers.checking import check, exercise, verify
 from helpers.rag.metrics import ndcg_at_k, reciprocal_rank
 

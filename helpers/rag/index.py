@@ -51,6 +51,24 @@ def _load_embedding_cache(path: Path) -> dict[str, np.ndarray]:
         return {}
 
 
+def _cache_lock(path: Path):
+    """A lock file beside the embedding cache. Two kernels (or a kernel and a script) that embed at once each
+    re-read the cache under this lock, add their vectors and write it back, so neither loses the other's work.
+    A lock around the one .npz file keeps the format every reader knows; filelock (a dependency of torch) works on
+    Linux, macOS and Windows."""
+    from filelock import FileLock
+
+    return FileLock(str(path.with_name(path.name + ".lock")), timeout=600)
+
+
+def _add_to_embedding_cache(path: Path, new: dict[str, np.ndarray]) -> None:
+    """Merge ``new`` vectors into the cache file as it is now on disk (not as this process read it earlier)."""
+    with _cache_lock(path):
+        table = _load_embedding_cache(path)
+        table.update(new)
+        _save_embedding_cache(path, table)
+
+
 def _save_embedding_cache(path: Path, table: dict[str, np.ndarray]) -> None:
     tmp = path.with_name(f"{path.stem}.tmp{os.getpid()}.npz")
     keys = np.array(list(table.keys()))
@@ -76,9 +94,10 @@ def embed_texts(texts: list[str], *, cache: bool = True, progress: bool = False,
         parts = []
         for start in tqdm(range(0, len(todo), batch_size), disable=not progress, desc="embedding chunks"):
             parts.append(embeddings.embed(todo[start:start + batch_size], batch_size=batch_size))
-        table.update(zip(missing, np.concatenate(parts)))
+        new = dict(zip(missing, np.concatenate(parts)))
+        table.update(new)
         if cache:
-            _save_embedding_cache(_cache_file(), table)
+            _add_to_embedding_cache(_cache_file(), new)
     return np.stack([table[k] for k in keys]).astype(np.float32)
 
 
@@ -120,7 +139,7 @@ def qdrant_client_for(path: Path | None = None):
     in-memory client is used for this session instead, with a warning."""
     from qdrant_client import QdrantClient
 
-    url = os.environ.get("QDRANT_URL", "").strip()
+    url = env.setting("QDRANT_URL")
     if url:
         return QdrantClient(url=url, api_key=env.get_secret("QDRANT_API_KEY"))
     folder = Path(path) if path else rag_cache_dir() / "qdrant"

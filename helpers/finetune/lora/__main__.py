@@ -46,8 +46,7 @@ def _train(args) -> int:
     from helpers import env
     from helpers.finetune import tasks
     from helpers.finetune.lora import hardware
-    from helpers.finetune.lora.train import TrainConfig, train
-    from helpers.finetune.lora.loop import LoraSettings
+    from helpers.finetune.lora.train import LoraSettings, TrainConfig, train
 
     plan = hardware.choose_plan(model=args.model)
     if args.max_seq_len:

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from helpers import env
+from helpers.files import write_json_atomic
 from helpers.finetune.lora import memory, shapes
 
 
@@ -51,10 +52,8 @@ def runs_dir() -> Path:
 
 def record_metrics(name: str, settings: dict, metrics: dict) -> Path:
     """Store a finished run's settings and metrics (read by the explorer widget)."""
-    path = runs_dir() / "metrics" / f"{name}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"settings": settings, "metrics": metrics}, indent=1, default=float))
-    return path
+    return write_json_atomic(runs_dir() / "metrics" / f"{name}.json", {"settings": settings, "metrics": metrics},
+                             indent=1, default=float)
 
 
 def cached_metrics() -> list[dict]:

