@@ -272,15 +272,15 @@ def break_even():
     return my_break_even
 
 
-def compare():
-    def my_compare(a: float, b: float, n: int) -> str:
-        p = min(max((a + b) / 2, 0.0), 1.0)
-        margin = max(1 / n, 1.96 * math.sqrt(2 * p * (1 - p) / n))
-        if abs(a - b) < margin - 1e-12:
-            return "tie"
-        return "higher" if a > b else "lower"
+def mcnemar():
+    from scipy.stats import binomtest
 
-    return my_compare
+    def my_mcnemar(a, b):
+        a_only = sum(x == 1 and y == 0 for x, y in zip(a, b))
+        b_only = sum(x == 0 and y == 1 for x, y in zip(a, b))
+        return binomtest(a_only, a_only + b_only, 0.5).pvalue if a_only + b_only else 1.0
+
+    return my_mcnemar
 
 
 # exercise name -> the function above that answers it (the answer is what the notebook's check() is given)
@@ -305,7 +305,7 @@ SOLUTIONS = {
     "09.refund_bot": refund_bot,
     "09.crossover": crossover,
     "10.break_even": break_even,
-    "10.compare": compare,
+    "10.mcnemar": mcnemar,
 }
 
 

@@ -147,3 +147,14 @@ def mcnemar_sample_size(effect: float, discordant_share: float, *, alpha: float 
     z_a, z_b = _scipy_stats.norm.ppf(1 - alpha / 2), _scipy_stats.norm.ppf(power)
     n = (z_a * math.sqrt(discordant_share) + z_b * math.sqrt(discordant_share - effect ** 2)) ** 2 / effect ** 2
     return math.ceil(n)
+
+
+def interval_sample_size(comparison: Comparison, *, alpha: float = 0.05, power: float = 0.8) -> int | None:
+    """Examples a set score (macro-F1, field accuracy) would need for its observed difference to be detected, from
+    the width of this run's interval: the standard error shrinks as 1/sqrt(n). None when the difference is zero."""
+    gap = abs(comparison.diff)
+    if gap == 0 or comparison.high <= comparison.low:
+        return None
+    z_a, z_b = _scipy_stats.norm.ppf(1 - alpha / 2), _scipy_stats.norm.ppf(power)
+    standard_error = (comparison.high - comparison.low) / (2 * _scipy_stats.norm.ppf(1 - (1 - CONFIDENCE) / 2))
+    return math.ceil(comparison.n * ((z_a + z_b) * standard_error / gap) ** 2)

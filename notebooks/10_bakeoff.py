@@ -527,12 +527,36 @@ fig.show()
 # %% [markdown]
 # ## 6. Did the seed's claims hold on this data?
 #
-# Each claim becomes a comparison between two cells of the table on one measure. The rule, in
-# `helpers.bakeoff.harness.compare`: a difference counts only if it is larger than about two standard errors of a difference
-# of two proportions on the test set, and never smaller than one example. Otherwise the verdict is **inconclusive**:
-# the sample cannot tell. Claims that only need "no worse" (start with prompts) read **held (within noise)** when the
-# gap is inside the margin: on a small sample that is weak support, and it is not counted as reproduced.
-# "best:prompt" means the best cell of that family on the task.
+# Each claim becomes a comparison between two cells of the table on one measure. Both cells answered the *same*
+# test examples, so compare them example by example: an example both got right, or both got wrong, says nothing
+# about which is better. Only the **discordant** examples do, those one strategy got right and the other wrong. If
+# the two were equally good, each discordant example would be a coin flip, so the count for A among the discordant
+# ones follows a binomial(discordant, 1/2): that is McNemar's exact test. Written out on two cells:
+
+# %%
+from scipy.stats import binomtest
+
+def discordant_pairs(rows_a, rows_b):
+    """(A right & B wrong, A wrong & B right) over the same examples, in the same order."""
+    a, b = rows_a["correct"].round().astype(int).to_numpy(), rows_b["correct"].round().astype(int).to_numpy()
+    return int(((a == 1) & (b == 0)).sum()), int(((a == 0) & (b == 1)).sum())
+
+first_task = next(iter(bake.tasks))
+pair = [cell for (task, _), cell in bake.cells.items() if task == first_task and cell.status == "ok"][:2]
+if len(pair) == 2:
+    a_only, b_only = discordant_pairs(pair[0].rows, pair[1].rows)
+    p_value = binomtest(a_only, a_only + b_only, 0.5).pvalue if a_only + b_only else 1.0
+    print(f"{first_task}: {pair[0].strategy} right where {pair[1].strategy} is wrong on {a_only} examples, "
+          f"the reverse on {b_only}: McNemar exact p = {p_value:.3f}")
+
+# %% [markdown]
+# `helpers.stats` is the same idea for every verdict of the course: McNemar for right/wrong scores (accuracy,
+# format validity, hallucination), a **paired bootstrap** for scores of a whole set (macro-F1, field accuracy:
+# resample the examples, score both strategies on the same resample), and a 95% interval for the difference A - B
+# in every row. One rule turns it into a verdict: **held** when the whole interval lies above zero, **not held**
+# when it lies below, **inconclusive** when it contains zero (the sample cannot tell). Claims that only need "no
+# worse" (start with prompts) read **held (within noise)** when the interval contains zero: weak support, not
+# counted as reproduced. "best:prompt" means the best cell of that family on the task.
 
 # %%
 CLAIMS = [
@@ -560,7 +584,7 @@ CLAIMS = [
     Claim("combine for production: LoRA + repair beats every single strategy", "order to JSON",
           "LoRA + validation/repair", "best:prompt,finetune"),
 ]
-verdict_table = harness.verdicts(CLAIMS, table)
+verdict_table = bake.verdicts(CLAIMS)  # paired comparisons of the cells (helpers.stats)
 verdict_table.style.map(lambda v: {"held": "background-color: #d4edda", "not held": "background-color: #f8d7da",
                                    "held (within noise)": "background-color: #e2f0d9",
                                    "inconclusive": "background-color: #fff3cd"}.get(v, ""), subset=["verdict"])
@@ -582,6 +606,32 @@ not_reproduced = verdict_table[verdict_table["verdict"] != "held"]  # "held (wit
 print(f"\nNot reproduced at this scale ({len(not_reproduced)} of {len(verdict_table)}): the claims above marked not "
       "held, inconclusive or not measured. Inconclusive means a bigger test set (the full profile, or an API model) "
       "is needed; not held means this model and data contradict the claim.")
+
+# %% [markdown]
+# **How many examples would decide?** For an inconclusive claim, McNemar's sample size (`stats.mcnemar_sample_size`)
+# says how many test examples would detect the gap this run observed (at the 5% level, 80% power), given how often
+# the two strategies disagreed here. When that number is above what this machine can score, the run is too small to
+# decide on a CPU: that is the size to run on a GPU or with an API key.
+
+# %%
+from helpers import stats as course_stats
+
+for _, r in verdict_table[verdict_table["verdict"] == "inconclusive"].iterrows():
+    gap = abs(r["diff"])
+    if not isinstance(r["discordant"], tuple):  # a set score (macro-F1, field accuracy): no pairs to count
+        comparison = course_stats.Comparison(r["diff"], 0.0, r["low"], r["high"], r["p"], int(r["n"]), "bootstrap")
+        needed = course_stats.interval_sample_size(comparison)
+        print(f"[{r['task']}] {r['claim']}: interval {r['low']:+.3f}..{r['high']:+.3f} on {int(r['n'])} examples -> "
+              + (f"about {needed} examples would detect a gap of {gap:.3f}." if needed else "no gap to detect."))
+        continue
+    share = sum(r["discordant"]) / max(int(r["n"]), 1)
+    if 0 < gap < share:
+        needed = course_stats.mcnemar_sample_size(gap, share)
+        print(f"[{r['task']}] {r['claim']}: gap {gap:.3f} with {share:.0%} of examples disagreeing -> about "
+              f"{needed} test examples would decide (this run: {int(r['n'])}).")
+    else:
+        print(f"[{r['task']}] {r['claim']}: the two cells barely disagree here (gap {gap:.3f}, {share:.0%} "
+              "discordant): no test size on this model would separate them.")
 
 
 # %% [markdown]
@@ -638,15 +688,16 @@ check("10.break_even", answer_1)
 
 
 # %% [markdown]
-# **Exercise 2.** The verdict rule. Write `my_compare(a, b, n)` returning "higher", "lower" or "tie": a tie when
-# |a - b| is below max(1/n, 1.96·sqrt(2·p·(1-p)/n)) with p the mean of a and b. Hint: `harness.noise` is the margin.
+# **Exercise 2.** The paired test. Write `my_mcnemar(a, b)`: given two lists of 0/1 (right/wrong per example, the
+# same examples in the same order), return McNemar's exact two-sided p-value. Hint: count the discordant pairs,
+# then `binomtest(a_only, a_only + b_only, 0.5).pvalue`; with no discordant pair, p is 1.
 
 # %%
-def my_compare(a, b, n):
-    return None  # "higher", "lower" or "tie"
+def my_mcnemar(a, b):
+    return None  # a p-value
 
-answer_2 = None  # set to my_compare
-check("10.compare", answer_2)
+answer_2 = None  # set to my_mcnemar
+check("10.mcnemar", answer_2)
 
 # %% [markdown]
 # **Exercise 3 (open).** Test the seed's *second* most common mistake, "RAG for behaviour problems": add a strategy
@@ -657,8 +708,8 @@ check("10.compare", answer_2)
 # ## Summary
 # - One held-out set per task and one yardstick make strategies comparable; caching each cell by its settings and
 #   data makes the comparison cheap to re-render and honest to recompute (`RUN_ALL`).
-# - The verdicts come from a rule over the numbers, with a noise margin: on small samples many claims are
-#   *inconclusive*, which is a result, not a failure.
+# - The verdicts come from paired tests on the same examples (McNemar, paired bootstrap) with a 95% interval: on
+#   small samples many claims are *inconclusive*, which is a result, not a failure.
 # - Knowledge lives best in retrieval: compare RAG, LoRA and their combination on the version and unanswerable
 #   questions, where a frozen model has nothing current to say.
 # - Format is behaviour: compare format validity across prompt, LoRA and code repair, and remember that code can

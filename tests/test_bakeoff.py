@@ -231,8 +231,10 @@ def test_exercise_checkers_accept_right_and_refuse_wrong_answers():
     assert ex.verify("10.break_even", right_break_even)[0]
     assert not ex.verify("10.break_even", lambda s, b, a: s / ((b - a) / 1000 or 1e-9))[0]  # no inf case
     assert not ex.verify("10.break_even", None)[0] and not ex.verify("10.break_even", 42)[0]
-    assert ex.verify("10.compare", bakeoff.compare)[0]
-    assert not ex.verify("10.compare", lambda a, b, n: "higher" if a > b else "lower" if a < b else "tie")[0]
+    from helpers import stats
+
+    assert ex.verify("10.mcnemar", lambda a, b: stats.paired_binary(a, b).p_value)[0]
+    assert not ex.verify("10.mcnemar", lambda a, b: 0.05)[0]  # a constant is not a test
 
 
 def test_cached_step_is_computed_once_per_settings(cache):

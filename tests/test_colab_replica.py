@@ -22,6 +22,8 @@ google-colab @ file:///colabtools/dist/google_colab-1.0.0.tar.gz
 cudf-cu12 @ https://pypi.nvidia.com/cudf-cu12/cudf_cu12-26.2.1-cp313-cp313-manylinux_2_28_x86_64.whl
 jupyter_kernel_gateway @ git+https://github.com/googlecolab/kernel_gateway@b134e99
 tensorflow==2.20.0
+nvidia-cudnn-cu12==9.19.0.56
+triton==3.6.0
 Jinja2==3.1.6
 """
 
@@ -41,7 +43,9 @@ def test_the_plan_keeps_colabs_versions_of_the_graph_and_replaces_the_cuda_torch
     assert "tensorflow==2.20.0" in plan["constraints"] and "torch==2.11.0" in plan["constraints"]
     assert "outside the course's dependency graph" in plan["skipped"]["tensorflow"]
     assert set(plan["skipped"]) == {"tensorflow", "google-colab", "cudf-cu12", "jupyter_kernel_gateway"}
-    assert plan["replaced"] == {"torch": "2.11.0+cu128 -> 2.11.0 (PyPI's build; it runs on the CPU)"}
+    assert plan["replaced"]["torch"] == "2.11.0+cu128 -> 2.11.0 (PyPI's build; it runs on the CPU)"
+    assert {"nvidia-cudnn-cu12", "triton"} <= plan["replaced"].keys()
+    assert not any(c.startswith(("nvidia-", "triton")) for c in plan["constraints"]), "torch's CUDA libs are its own"
 
 
 def test_the_course_graph_holds_the_runtime_requirements_and_the_kernel():

@@ -9,7 +9,7 @@ import anthropic
 import openai
 import pytest
 
-from helpers import llm
+from helpers import llm, local_api, registry
 from helpers.agents import loop as agent
 
 SCHEMA = {"type": "object", "properties": {"customer_id": {"type": "integer"}}, "required": ["customer_id"]}
@@ -17,6 +17,12 @@ TOOLS = [{"name": "lookup_customer", "description": "Look up a customer record b
          {"name": "search_knowledge_base", "description": "Search the help centre.",
           "input_schema": {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}}]
 QUESTION = [{"role": "user", "content": "Customer 12345 cannot open the dashboard. What plan are they on?"}]
+
+
+@pytest.fixture(autouse=True)
+def registry_day(monkeypatch):
+    """Lifecycle rules as of the registry's own date, so these tests do not change meaning as ids retire."""
+    monkeypatch.setattr(local_api, "today", registry.as_of)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +54,13 @@ def test_anthropic_round_trip_with_a_tool_result(claude, engine):
                                                           "content": '{"plan": "Team", "status": "active"}'}]}]
     second = claude.messages.create(model="claude-haiku-5-5", max_tokens=30, messages=follow_up, tools=TOOLS,
                                     tool_choice={"type": "none"})
-    assert second.content[0].type == "text" and second.stop_reason in ("end_turn", "max_tokens")
+    assert [b.type for b in second.content] == ["thinking", "text"]  # Haiku 5.5 thinks unless told not to
+    assert second.stop_reason in ("end_turn", "max_tokens")
+    thinking_back = follow_up + [{"role": "assistant", "content": second.content},
+                                 {"role": "user", "content": "Thanks. Anything else?"}]
+    third = claude.messages.create(model="claude-haiku-5-5", max_tokens=12, messages=thinking_back, tools=TOOLS,
+                                   tool_choice={"type": "none"}, thinking={"type": "disabled"})
+    assert [b.type for b in third.content] == ["text"]  # thinking blocks passed back are accepted
 
 
 def test_anthropic_tool_errors(claude, engine):
@@ -58,9 +70,34 @@ def test_anthropic_tool_errors(claude, engine):
     with pytest.raises(anthropic.BadRequestError, match="needs `tools`"):
         claude.messages.create(model="claude-haiku-5-5", max_tokens=10, messages=[
             {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_nope", "content": "x"}]}])
-    with pytest.raises(anthropic.BadRequestError, match="streaming with tools"):
-        with claude.messages.stream(model="claude-haiku-5-5", max_tokens=10, messages=QUESTION, tools=TOOLS) as s:
-            list(s.text_stream)
+    with pytest.raises(anthropic.BadRequestError, match='type "tool" and "any" are not supported'):
+        claude.messages.create(model="claude-sonnet-5-5", max_tokens=10, messages=QUESTION, tools=TOOLS,
+                               tool_choice={"type": "any"})  # forced tool use is refused by Sonnet 5.5
+
+
+def test_anthropic_streaming_with_a_forced_tool(claude, engine):
+    plain = claude.messages.create(model="claude-haiku-5-5", max_tokens=40, messages=QUESTION, tools=TOOLS,
+                                   tool_choice={"type": "tool", "name": "lookup_customer"})
+    with claude.messages.stream(model="claude-haiku-5-5", max_tokens=40, messages=QUESTION, tools=TOOLS,
+                                tool_choice={"type": "tool", "name": "lookup_customer"}) as stream:
+        kinds = [event.type for event in stream]
+        final = stream.get_final_message()
+    assert final.stop_reason == "tool_use" and final.content[0].type == "tool_use"
+    assert final.content[0].name == "lookup_customer" and final.content[0].input == plain.content[0].input
+    assert "input_json" in kinds and kinds[-1] == "message_stop"
+
+
+def test_openai_streaming_with_a_required_tool(gpt, engine):
+    tools = agent.openai_tools(TOOLS)
+    plain = gpt.chat.completions.create(model="gpt-4.1-mini", max_completion_tokens=40, messages=QUESTION,
+                                        tools=tools, tool_choice="required")
+    chunks = list(gpt.chat.completions.create(model="gpt-4.1-mini", max_completion_tokens=40, messages=QUESTION,
+                                              tools=tools, tool_choice="required", stream=True))
+    calls = [c.choices[0].delta.tool_calls[0] for c in chunks if c.choices and c.choices[0].delta.tool_calls]
+    assert calls[0].id.startswith("call_") and calls[0].function.name == plain.choices[0].message.tool_calls[0].function.name
+    arguments = "".join(call.function.arguments or "" for call in calls)
+    assert json.loads(arguments) == json.loads(plain.choices[0].message.tool_calls[0].function.arguments)
+    assert chunks[-1].choices[0].finish_reason == "tool_calls"
 
 
 def test_openai_required_tool_returns_tool_calls(gpt, engine):
@@ -89,8 +126,8 @@ def test_openai_tool_errors(gpt, engine):
                                     tool_choice={"type": "function", "function": {"name": "drop_tables"}})
 
 
-@pytest.mark.parametrize("provider", ["anthropic", "openai"])
-def test_agent_runs_offline_and_ends(provider, engine):
+@pytest.mark.parametrize("provider,model", [("anthropic", None), ("openai", "gpt-4.1-mini")])
+def test_agent_runs_offline_and_ends(provider, model, engine):
     calls = []
 
     def execute(name, arguments):
@@ -98,7 +135,7 @@ def test_agent_runs_offline_and_ends(provider, engine):
         return json.dumps({"plan": "Team", "status": "active", "tool": name})
 
     run = agent.run_agent("Customer 12345 cannot open the dashboard after upgrading. Why?", tools=TOOLS,
-                          execute=execute, provider=provider, max_steps=3, max_tokens=60)
+                          execute=execute, provider=provider, model=model, max_steps=3, max_tokens=60)
     assert run.stopped in ("answer", "max_steps") and 1 <= run.model_calls <= 3
     assert run.tool_calls == calls and run.answered_by == engine.model_id and run.cost_usd == 0.0
     assert run.trace().startswith("Q: Customer 12345")

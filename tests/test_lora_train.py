@@ -76,16 +76,14 @@ PINNED = [  # (step, train loss, answer tokens accuracy, tokens, valid loss)
 
 
 def test_a_tiny_run_keeps_the_losses_of_the_jobs_and_bakeoff_loop():
-    from transformers import AutoModelForCausalLM
+    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from helpers import datasets
     from helpers.finetune import tasks
     from helpers.local_model import ensure_converted
 
-    folder = ensure_converted(verbose=False)
+    folder = ensure_converted(verbose=False)  # float32 weights, whatever dtype the serving engine picked here
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
-    from transformers import AutoTokenizer
-
     tokenizer = AutoTokenizer.from_pretrained(folder)
     examples = [tasks.ticket_example(t) for t in datasets.tickets("train")[:5]]
     config = lt.TrainConfig(lora=lt.LoraSettings(r=2, alpha=4, top_layers=1, max_seq_len=256), epochs=2, batch_size=2,

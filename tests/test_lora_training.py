@@ -9,7 +9,7 @@ import torch
 from helpers.finetune import tasks
 from helpers.finetune.lora import evaluate, live, shapes
 from helpers.finetune.lora import train as lt
-from helpers.finetune.lora.loop import LoraSettings
+from helpers.finetune.lora.train import LoraSettings
 
 SMALL = LoraSettings(r=4, alpha=8, top_layers=2, max_seq_len=200)
 
@@ -51,7 +51,7 @@ def test_lora_training_lowers_the_loss_and_records(fresh, examples, tmp_path):
                                                          layers=2)
     assert result.tokens_per_s > 0 and result.peak_memory_gib > 0
     assert (tmp_path / "run" / "adapter" / "adapter_config.json").is_file()
-    assert not (tmp_path / "run" / "checkpoint.pt").exists()
+    assert not (tmp_path / "run" / "checkpoint").exists() and not list((tmp_path / "run").glob(".*"))  # no debris
     summary, rows = evaluate.evaluate_tasks(result.model, tokenizer, examples[:2], batch_size=2)
     assert len(rows) == 2 and 0 <= summary["ticket accuracy"] <= 1 and summary["order JSON valid"] is None
 
@@ -76,7 +76,9 @@ def test_interrupted_run_resumes_to_the_same_weights(engine, examples, tmp_path)
     calls = []
     cut = lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples, config, run_dir=tmp_path,
                    on_step=calls.append, should_stop=lambda: len(calls) >= 2, progress=False)
-    assert cut.stopped and len(cut.steps) == 2 and (tmp_path / "checkpoint.pt").is_file()
+    assert cut.stopped and len(cut.steps) == 2
+    assert sorted(p.name for p in (tmp_path / "checkpoint").iterdir()) == ["optimizer.safetensors", "state.json",
+                                                                          "trainable.safetensors"]
     resumed = lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples, config, run_dir=tmp_path,
                        progress=False)
     assert resumed.resumed_from_step == 2 and [s.step for s in resumed.steps] == [1, 2, 3, 4]
@@ -161,3 +163,59 @@ def test_evaluations_with_a_cache_key_are_read_back_without_computing(engine, mo
     assert lt.evaluate_loss(engine.model, engine.tokenizer, test, cache_key=key) == loss
     with pytest.raises(AssertionError, match="generated again"):  # other weights: answers are computed
         evaluate.evaluate_tasks(engine.model, engine.tokenizer, test, cache_key=key + "-tuned")
+
+
+class _Payload:
+    """Unpickling this writes a marker file: what a crafted checkpoint would do instead (run code)."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        from pathlib import Path
+
+        return Path.touch, (Path(self.marker),)
+
+
+@pytest.mark.parametrize("method", ["lora", "full"])
+def test_a_pickle_in_the_run_folder_is_never_unpickled(engine, examples, tmp_path, monkeypatch, method):
+    """Resuming reads safetensors and JSON only: a crafted checkpoint.pt / trained_blocks.pt (the old pickle format)
+    or a pickle posing as safetensors cannot run code."""
+    import pickle
+
+    marker = tmp_path / "pwned"
+    run = tmp_path / "run"
+    run.mkdir()
+    payload = pickle.dumps(_Payload(marker))
+    pickle.loads(payload)  # the payload works: unpickling it once here writes the marker
+    assert marker.exists()
+    marker.unlink()
+    for name in ("checkpoint.pt", "trained_blocks.pt"):
+        (run / name).write_bytes(payload)
+
+    def no_unpickling(*args, **kwargs):
+        raise AssertionError("something unpickled a file of the run folder")
+
+    monkeypatch.setattr(torch, "load", no_unpickling)
+    monkeypatch.setattr(pickle, "load", no_unpickling)
+    config = lt.TrainConfig(method=method, lora=SMALL, max_steps=2, batch_size=4, lr=1e-4, cache_prefix=True,
+                            checkpoint_every=1)
+    calls = []
+    cut = lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples, config, run_dir=run,
+                   on_step=calls.append, should_stop=lambda: len(calls) >= 1, progress=False)
+    assert cut.stopped and cut.resumed_from_step == 0  # the old checkpoint.pt was not resumed from
+    resumed = lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples, config, run_dir=run,
+                       progress=False)
+    assert resumed.resumed_from_step == 1 and len(resumed.steps) == 2
+    reused = lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples, config, run_dir=run,
+                      progress=False)
+    assert reused.reused and not marker.exists()
+    (run / "steps.json").unlink()  # unfinished again: the next run looks for a checkpoint
+    (run / "checkpoint").mkdir()  # a pickle posing as a checkpoint is refused, not loaded
+    (run / "checkpoint" / "state.json").write_text('{"format": 1, "step": 1}')
+    (run / "checkpoint" / "trainable.safetensors").write_bytes(payload)
+    (run / "checkpoint" / "optimizer.safetensors").write_bytes(payload)
+    with pytest.raises(ValueError, match="cannot be read"):
+        lt.train(copy.deepcopy(engine.model).float(), engine.tokenizer, examples, config, run_dir=run, resume=True,
+                 progress=False)
+    assert not marker.exists()

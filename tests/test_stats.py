@@ -73,3 +73,10 @@ def test_mcnemar_sample_size_matches_connor_by_hand():
 def test_verdict_refuses_an_unknown_rule():
     with pytest.raises(ValueError, match="held_if"):
         stats.verdict(stats.paired_binary([1], [0]), "lower")
+
+
+def test_interval_sample_size_scales_with_the_square_of_the_relative_width():
+    c = stats.Comparison(a=0.6, b=0.5, low=-0.096, high=0.296, p_value=0.3, n=50, test="paired bootstrap")
+    se = 0.392 / (2 * 1.959963984540054)
+    assert stats.interval_sample_size(c) == math.ceil(50 * ((1.959963984540054 + 0.8416212335729143) * se / 0.1) ** 2)
+    assert stats.interval_sample_size(stats.Comparison(0.5, 0.5, 0, 0, 1.0, 10, "x")) is None

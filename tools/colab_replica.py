@@ -42,6 +42,8 @@ KERNEL_STACK = ("pip", "packaging", "ipykernel", "ipython", "ipywidgets", "jupyt
                 "jupyterlab-widgets", "traitlets", "tornado", "pyzmq")
 PROTECTED = ("torch", "transformers", "peft", "accelerate")  # the setup cell must never move these on Colab
 KERNEL_NAME = "colab-replica"
+# Colab's CUDA 12.8 runtime wheels: PyPI's torch build brings its own CUDA libraries, so these are not pinned.
+CUDA_STACK = re.compile(r"^(nvidia-.*|cuda-.*|triton)$")
 COLAB_STUB = '''"""Stand-in for Colab's google.colab package (tools/colab_replica.py): importable, as on Colab, and its
 userdata behaves as on a Colab session with no secrets."""
 '''
@@ -97,6 +99,9 @@ def plan_replica(colab: dict[str, dict], graph: set[str]) -> dict:
             skipped[pkg["name"]] = pkg["skip"]
             continue
         version = pkg["version"]
+        if CUDA_STACK.match(key):
+            replaced[pkg["name"]] = f"{version}: not pinned, PyPI's torch build brings its own CUDA libraries"
+            continue
         if "+" in version:
             replaced[pkg["name"]] = f"{version} -> {pypi_version(version)} (PyPI's build; it runs on the CPU)"
             version = pypi_version(version)
@@ -225,7 +230,7 @@ def build_and_run(python313: str, freeze: Path, work: Path, notebooks: tuple[str
     (work / "colab-constraints.txt").write_text("\n".join(plan["constraints"]) + "\n")
     venv_python = work / "venv" / "bin" / "python"
     seconds = run([python313, "-m", "venv", str(work / "venv")], log)
-    seconds += run([str(venv_python), "-m", "pip", "install", "-q", "--only-binary=:all:",
+    seconds += run([str(venv_python), "-m", "pip", "install", "--only-binary=:all:",
                     "-c", str(work / "colab-constraints.txt"), *plan["install"]], log)
     report.update(replica_install_s=round(seconds, 1), installed_from_colab=len(plan["install"]),
                   skipped=plan["skipped"], replaced=plan["replaced"])

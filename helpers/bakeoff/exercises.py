@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from helpers.bakeoff import harness as bakeoff
+from helpers import stats
 from helpers.checking import check, exercise, verify
 
 __all__ = ["check", "verify"]
@@ -30,18 +30,20 @@ def _break_even(answer) -> tuple[bool, str]:
     return True, "right on every case, including the ones that never pay back."
 
 
-COMPARE_CASES = [(0.9, 0.1, 20), (0.1, 0.9, 20), (0.55, 0.5, 20), (0.2, 0.1, 10), (0.0, 0.0, 10), (0.3, 0.0, 10),
-                 (0.62, 0.5, 400), (0.5, 0.45, 400), (1.0, 0.0, 3)]
+MCNEMAR_CASES = [([1, 1, 1, 0, 0], [0, 0, 0, 0, 1]), ([1] * 10, [1] * 10), ([1, 0] * 15, [0, 1] * 15),
+                 ([1] * 25 + [0] * 5, [1] * 10 + [0] * 20), ([0, 0, 1], [1, 1, 0])]
 
 
-@exercise("10.compare")
-def _compare(answer) -> tuple[bool, str]:
-    """answer = a function (a, b, n) -> "higher", "lower" or "tie" with the notebook's noise rule."""
+@exercise("10.mcnemar")
+def _mcnemar(answer) -> tuple[bool, str]:
+    """answer = a function (a, b) -> McNemar's exact two-sided p-value for two 0/1 lists on the same examples."""
     if not callable(answer):
-        return False, "pass your function itself: check('10.compare', my_compare)."
-    for a, b, n in COMPARE_CASES:
-        expected, got = bakeoff.compare(a, b, n), answer(a, b, n)
-        if got != expected:
-            return False, (f"my_compare({a}, {b}, {n}) should be {expected!r}, not {got!r}. Hint: the margin is "
-                           f"max(1/n, 1.96*sqrt(2*p*(1-p)/n)) with p=(a+b)/2 = {bakeoff.noise(a, b, n):.3f} here.")
-    return True, "same verdicts as helpers.bakeoff.harness.compare on every case."
+        return False, "pass your function itself: check('10.mcnemar', my_mcnemar)."
+    for a, b in MCNEMAR_CASES:
+        expected, got = stats.paired_binary(a, b).p_value, answer(a, b)
+        if got is None or not math.isclose(float(got), expected, rel_tol=1e-6, abs_tol=1e-12):
+            a_only = sum(x == 1 and y == 0 for x, y in zip(a, b))
+            b_only = sum(x == 0 and y == 1 for x, y in zip(a, b))
+            return False, (f"my_mcnemar({a}, {b}) should be {expected:.4g}, not {got!r}. Hint: {a_only} and {b_only} "
+                           f"discordant pairs: binomtest({a_only}, {a_only + b_only}, 0.5).pvalue.")
+    return True, "same p-values as helpers.stats.paired_binary on every case."

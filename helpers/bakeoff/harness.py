@@ -318,8 +318,9 @@ def judge(claim: Claim, table: pd.DataFrame, cells: dict[tuple[str, str], CellRe
         comparison = paired_comparison(tasks[claim.task], cell_a, cell_b, claim.metric)
         if comparison.n == 0:
             return {**out, "verdict": "not measured", "evidence": "no example was scored by both"}
-        return {**out, "verdict": stats.verdict(comparison, claim.held_if), "low": comparison.low,
-                "high": comparison.high, "p": comparison.p_value, "n": comparison.n,
+        return {**out, "verdict": stats.verdict(comparison, claim.held_if), "diff": comparison.diff,
+                "low": comparison.low, "high": comparison.high, "p": comparison.p_value, "n": comparison.n,
+                "cells": (a["strategy"], b["strategy"]), "discordant": comparison.discordant,
                 "evidence": f"{a['strategy']} vs {b['strategy']}: {comparison.text()}"}
     counted = f"n_{claim.metric}"  # a rate over some examples only (hallucination: the unanswerable ones)
     n = int(min(a.get(counted, a["n"]), b.get(counted, b["n"])))

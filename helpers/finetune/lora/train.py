@@ -463,6 +463,7 @@ def _save_checkpoint(folder: Path, model, optimizer, schedule, scaler, step: int
 def _load_checkpoint(folder: Path) -> dict:
     """The state :func:`_save_checkpoint` wrote: {"step", "config", "history", "schedule", "scaler", "optimizer",
     "trainable"}. Reads safetensors and JSON only (never a pickle). A damaged folder raises ValueError."""
+    from safetensors import SafetensorError
     from safetensors.torch import load_file
 
     try:
@@ -471,13 +472,16 @@ def _load_checkpoint(folder: Path) -> dict:
             raise ValueError(f"format {state.get('format')!r}, expected {CHECKPOINT_FORMAT}")
         tensors = load_file(str(folder / "optimizer.safetensors"))
         state["trainable"] = load_file(str(folder / "trainable.safetensors"))
-    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+        state["schedule"] = _from_json(state["schedule"], tensors)
+        optimizer = _from_json(state["optimizer"], tensors)
+        optimizer["state"] = {int(k): v for k, v in optimizer["state"].items()}
+        state["optimizer"] = optimizer
+        state["history"] = [StepReport(**r) for r in state["history"]]
+        if not isinstance(state["step"], int) or not isinstance(state["config"], dict):
+            raise ValueError("no step number or configuration")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, SafetensorError) as exc:
         raise ValueError(f"the checkpoint in {folder} cannot be read ({type(exc).__name__}: {exc}); delete that "
                          "folder or pass resume=False to start over") from exc
-    state["schedule"] = _from_json(state["schedule"], tensors)
-    optimizer = _from_json(state["optimizer"], tensors)
-    optimizer["state"] = {int(k): v for k, v in optimizer["state"].items()}
-    state["optimizer"] = optimizer
     return state
 
 
@@ -616,7 +620,7 @@ def train(model, tokenizer, examples: list[dict], config: TrainConfig = TrainCon
                              "resume=False to start over")
         _restore(saved, trained, optimizer, schedule, accelerator.scaler)
         start_step = result.resumed_from_step = saved["step"]
-        result.steps = [StepReport(**r) for r in saved["history"]]
+        result.steps = saved["history"]
         result.tokens_seen = sum(r.tokens for r in result.steps)
 
     bar = tqdm(total=total, initial=start_step, desc=f"{config.method} r={config.lora.r}", unit="step",
