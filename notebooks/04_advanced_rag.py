@@ -345,7 +345,8 @@ px.imshow(by_type.round(2), text_auto=True, aspect="auto", color_continuous_scal
 
 # %% [markdown]
 # How to read it: a technique earns its place only if it moves the metric you care about by more than the noise
-# (with 100 answerable questions, one question is 0.01 of hit@k) at a latency you can afford. The table is computed
+# (one question moves hit@k by 1/n, n being the answerable questions printed at the top of this notebook) at a
+# latency you can afford. The table is computed
 # by this run, on this knowledge base; on your documents the winners may differ, which is why
 # `python -m helpers.rag your_docs your_questions.jsonl` exists.
 #

@@ -354,8 +354,8 @@ pd.DataFrame({"type": [q["type"] for q in questions], "question": [q["question"]
 # together: *correct* is what a user could rely on, *confidently wrong* is the seed's failure (an answer that sounds
 # sure and is not right), *says not in the docs* is the honest refusal. Without the documents the model can only guess
 # Pulseboard's figures; with them it at least sees the right page, and the answers table shows what it makes of it.
-# A handful of questions is a smoke test: `COURSE_PROFILE=full` scores 30, and with a key the same cells score
-# Claude or GPT.
+# A handful of questions is a smoke test: `COURSE_PROFILE=full` scores more (`N_QUESTIONS`, printed at the top),
+# and with a key the same cells score Claude or GPT.
 #
 # **At the seed's scale.** The calculator takes the token counts just measured (the RAG prompt's extra context is
 # the difference between the two prompts) and the corpus size from the seed (50,000 documents at the mean length
@@ -561,7 +561,7 @@ pd.DataFrame({"ticket": [t["text"][:60] for t in test_tickets], "gold": [t["labe
 # **Reading it.** Compare the rows pairwise: *retrieval* against *zero-shot* is what the retrieval half adds,
 # *fine-tuned* against *zero-shot* what the training adds (mostly the answer format, after a few CPU-minutes on a
 # 135M model), and the last row whether the two add up. With a handful of tickets a difference of one or two answers
-# is noise: run `COURSE_PROFILE=full` (24 tickets; more with `N_TICKETS`) before drawing a conclusion. What the table always shows is the
+# is noise: run `COURSE_PROFILE=full` (more tickets: `N_TICKETS`, printed at the top) before drawing a conclusion. What the table always shows is the
 # price of each half: retrieval adds examples to every prompt (input tokens), fine-tuning moves the cost into
 # training. The bake-off (notebook 10) runs every strategy on every task with one yardstick.
 
