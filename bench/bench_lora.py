@@ -60,10 +60,10 @@ def examples_tokens(tokenizer, n: int, seed: int = 0) -> list[tuple[list[int], l
 
 def padded_batch(encoded, batch: int, pad_id: int, device: str):
     """The plain way: ``batch`` examples right-padded to the longest."""
-    from helpers.finetune.lora.train import _collate
+    from helpers.finetune.lora.train import collate
 
     rows = random.Random(0).sample(encoded, batch)
-    ids, mask, labels = _collate(rows, pad_id, device)
+    ids, mask, labels = collate(rows, pad_id, device)
     return {"input_ids": ids, "attention_mask": mask, "labels": labels, "real_tokens": int(mask.sum())}
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from helpers.files import write_json_atomic
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -34,12 +35,8 @@ def machine() -> dict:
 
 
 def save(name: str, payload: dict) -> Path:
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{name}.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, indent=2))
-    tmp.replace(path)
-    return path
+    """Write ``payload`` to bench/results/<name>.json atomically (helpers.files)."""
+    return write_json_atomic(RESULTS / f"{name}.json", payload, indent=2)
 
 
 def table(rows: list[dict]) -> str:

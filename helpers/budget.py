@@ -340,11 +340,25 @@ UPLOADS = _Uploads()
 
 
 def _usage_cost(model: registry.ModelInfo, payload: dict) -> float:
+    """Dollars for a response's ``usage``, prompt-cache reads and writes at the registry's cache prices (notebook 02):
+    OpenAI counts them inside ``prompt_tokens`` (``*_tokens_details``), Anthropic beside ``input_tokens``, with its
+    1-hour writes at the long-TTL price."""
     usage = payload.get("usage") or {}
-    tokens_in = usage.get("input_tokens", usage.get("prompt_tokens", 0)) or 0
-    tokens_in += (usage.get("cache_creation_input_tokens") or 0) + (usage.get("cache_read_input_tokens") or 0)
     tokens_out = usage.get("output_tokens", usage.get("completion_tokens", 0)) or 0
-    return model.cost(tokens_in, tokens_out)
+    details = usage.get("prompt_tokens_details") or usage.get("input_tokens_details")
+    if isinstance(details, dict):  # OpenAI Chat Completions / Responses
+        read, write = details.get("cached_tokens") or 0, details.get("cache_write_tokens") or 0
+        prompt = usage.get("prompt_tokens", usage.get("input_tokens", 0)) or 0
+        return model.cost(max(0, prompt - read - write), tokens_out, cache_write_tokens=write, cache_read_tokens=read)
+    tokens_in = usage.get("input_tokens", usage.get("prompt_tokens", 0)) or 0
+    read, write = usage.get("cache_read_input_tokens") or 0, usage.get("cache_creation_input_tokens") or 0
+    cost = model.cost(tokens_in, tokens_out, cache_write_tokens=write, cache_read_tokens=read)
+    long = min(write, (usage.get("cache_creation") or {}).get("ephemeral_1h_input_tokens") or 0)
+    if long:  # the 1-hour share of the writes at the long-TTL price (same prompt, so the same price tier)
+        at_long = model.cost(tokens_in, tokens_out, cache_write_tokens=write, cache_read_tokens=read,
+                             cache_ttl_s=model.capabilities.cache_long_ttl_s)
+        cost += (at_long - cost) * long / write
+    return cost
 
 
 class GuardedTransport(httpx2.BaseTransport):

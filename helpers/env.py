@@ -11,7 +11,9 @@ import math
 import os
 import random
 import re
+import stat
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,14 +158,31 @@ COLAB_GPU_HINT = (
 )
 
 
+_DOTENV_READ: dict[str, tuple[tuple[int, int], dict[str, str]]] = {}  # path -> ((mtime, size), values)
+_DOTENV_LOCK = threading.Lock()
+
+
 def _dotenv_values() -> dict[str, str]:
-    """Values from a .env file in the current directory or the repository root (never exported, never logged)."""
+    """Values from a .env file in the current directory or the repository root (never exported, never logged).
+    Parsed again only when the file changes (settings are read on every cache path and request); what was parsed
+    stays in this kernel's memory, like the environment, and is never written anywhere."""
     from dotenv import dotenv_values
 
     for folder in (Path.cwd(), REPO_ROOT):
         candidate = folder / ".env"
-        if candidate.is_file():
-            return {k: v for k, v in dotenv_values(candidate).items() if v}
+        try:
+            info = candidate.stat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        stamp = (info.st_mtime_ns, info.st_size)
+        with _DOTENV_LOCK:
+            known = _DOTENV_READ.get(str(candidate))
+            if known is None or known[0] != stamp:
+                known = stamp, {k: v for k, v in dotenv_values(candidate).items() if v}
+                _DOTENV_READ[str(candidate)] = known
+        return dict(known[1])
     return {}
 
 

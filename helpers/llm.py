@@ -83,22 +83,30 @@ def default_model(provider: str | None = None) -> str:
 
 
 def banner(provider: str | None = None) -> str:
-    """One line saying which backend answers, so nobody mistakes a 135M model's answer for Claude's."""
+    """One line per backend saying who answers, so nobody mistakes a small local model's answer for Claude's; when
+    the local model answers, one more line says which model it is and why (helpers.serving: the GPU's choice)."""
+    from helpers import serving
     from helpers.local_model import LOCAL_DISPLAY_NAME
 
     brands = {"anthropic": "Claude", "openai": "OpenAI's GPT models"}
+    choice = None
     lines = []
     for name in ([provider] if provider else ["anthropic", "openai"]):
+        if name == "local" or uses_local(name):
+            choice = choice or serving.current_choice()
+            who = LOCAL_DISPLAY_NAME if choice.source == "packaged" else choice.display_name
         if name == "local":
-            lines.append(f"[local] answers come from {LOCAL_DISPLAY_NAME}, offline")
+            lines.append(f"[local] answers come from {who}, offline")
         elif uses_local(name):
             reason = "COURSE_BACKEND=local" if env.backend_setting() == "local" else f"no {env.KEY_NAMES[name]} found"
-            lines.append(f"[local] {name} SDK calls are answered offline by {LOCAL_DISPLAY_NAME} ({reason}): "
+            lines.append(f"[local] {name} SDK calls are answered offline by {who} ({reason}): "
                          f"this is NOT {brands[name]}")
         else:
             cap = env.max_usd()
             lines.append(f"[{name}] {name} SDK calls go to the real {name} API with your key: they cost money "
                          f"(COURSE_MAX_USD={'no cap' if cap is None else f'${cap:.2f}'})")
+    if choice is not None:
+        lines.append(f"[local] model: {choice.line()}")
     return "\n".join(lines)
 
 

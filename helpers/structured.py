@@ -278,6 +278,13 @@ def strict_tool_names(body: dict, flavour: str) -> set[str]:
 
 
 # --- compiling grammars for a tokenizer -------------------------------------------------------------------------------
+def library_available() -> bool:
+    """True when llguidance is installed (requirements.txt installs it; a forced tool call works without it)."""
+    import importlib.util
+
+    return importlib.util.find_spec("llguidance") is not None
+
+
 def _llguidance():
     try:
         import llguidance
@@ -464,6 +471,8 @@ def request_constraint(engine, body: dict, flavour: str, tools=None) -> Constrai
     if tools is not None and tools.active:
         if not (tools.prefill or strict or output is not None):
             return None  # an auto choice among non-strict tools: the model writes what it likes, as before
+        if not (strict or output is not None or library_available()):
+            return None  # a forced call without the library: the prefill alone forces it, as before llguidance
         return compile_tool_call(engine.tokenizer, tools.tools, tools.choice, prefix=tools.prefill, eos_ids=eos,
                                  strict_names=strict, answer=output)
     if output is None:

@@ -459,10 +459,19 @@ def few_shot_system(k):
     examples = "\n\n".join(f"Ticket: {t['text']}\nCategory: {t['label']}" for t in train[:k])
     return INSTRUCTIONS + (f"\n\nExamples:\n\n{examples}" if k else "")
 
+from helpers import local_model, prompt_cache
+
+def start_cold():
+    """Offline: empty the local model's prefix cache and the offline server's prompt-cache books, so the next call
+    computes its whole prompt (each prompt below starts with the one before it, and would otherwise reuse it)."""
+    local_model.PREFIX_CACHE.clear()
+    prompt_cache.PROVIDER_CACHE.clear()
+
 probe = tickets[0]["text"]
 bare = llm.complete(probe, provider=PROVIDER, model=MODEL, max_tokens=1)
 rows = []
 for k in SHOTS:
+    start_cold()
     answer = llm.complete(probe, system=few_shot_system(k), provider=PROVIDER, model=MODEL, max_tokens=1)
     rows.append({"shots": k, "input tokens": answer.input_tokens, "seconds": round(answer.latency_s, 2)})
 prompt_sizes = pd.DataFrame(rows)
@@ -484,8 +493,9 @@ fig.show()
 # ### What caching changes, written out
 #
 # With prompt caching the shared **prefix** (instructions and examples) is stored by the provider. The call that
-# stores it pays a **cache write** (Anthropic: 1.25 x the input price; OpenAI: no extra fee), later calls pay a
-# **cache read** (about a tenth of the input price). The cache lives about 5 minutes after its last use, so it only
+# stores it pays a **cache write** (Anthropic: 1.25 x the input price; OpenAI: nothing extra on older models, a write
+# price from GPT-5.6 on; the registry has each model's), later calls pay a **cache read** (about a tenth of the input
+# price). The cache lives about 5 minutes after its last use, so it only
 # pays off when calls come often enough. Here is one month of the largest few-shot prompt at 100,000 calls, spread
 # evenly (one write, then reads), on the default Claude model, from the registry's prices:
 
@@ -504,6 +514,64 @@ print(f"{m.id}, {max(SHOTS)}-shot prefix of {PREFIX} tokens, prices as of {m.as_
 print(f"no caching: ${plain:,.2f} per month | with caching: ${cached:,.2f} per month")
 print("helpers agree:", round(pl.monthly_cost(m, calls, PREFIX, FRESH_TOKENS, OUTPUT_TOKENS), 6) == round(plain, 6),
       round(pl.monthly_cost(m, calls, PREFIX, FRESH_TOKENS, OUTPUT_TOKENS, caching=True), 6) == round(cached, 6))
+
+# %% [markdown]
+# ### Prompt caching, measured
+#
+# That arithmetic assumes the provider really keeps the prefix. Here it is measured on the largest few-shot prompt:
+# the examples go in a system block marked with Anthropic's `cache_control`, and three tickets are sent one after the
+# other. The first call **writes** the cache, the next ones **read** it: `usage` shows what each call was billed for
+# (`input_tokens` then counts only what follows the cached prefix), and the clock shows what the cache saved. OpenAI
+# caches without being asked, from 1,024 tokens on, in steps of 128: `usage.prompt_tokens_details.cached_tokens`.
+#
+# Offline, the course's server keeps the same books as the providers (each model's minimum length and lifetime come
+# from the registry) and the local model really skips the cached prefix: it keeps the keys and values the prefix
+# produced and reuses them, which is what a provider's prompt cache does. Both clients share that one local model, so
+# the OpenAI calls find the prefix already computed even when OpenAI's books bill them as a first write: the bill
+# follows the provider's rules, the time follows the machine. With a key, the same cell shows the provider's own
+# figures and times.
+
+# %%
+cache_tickets = datasets.sample(datasets.tickets("test"), 3, seed=2)
+cached_prefix = few_shot_system(max(SHOTS))
+claude_model, gpt_model = llm.default_model("anthropic"), llm.default_model("openai")
+claude, gpt = llm.anthropic_client(), llm.openai_client()  # offline both are served by the local model
+
+def claude_call(text):
+    system = [{"type": "text", "text": cached_prefix, "cache_control": {"type": "ephemeral"}}]
+    reply = claude.messages.create(model=claude_model, max_tokens=1, system=system,
+                                   messages=[{"role": "user", "content": text}])
+    u = reply.usage
+    return u.input_tokens, u.cache_creation_input_tokens or 0, u.cache_read_input_tokens or 0, u.output_tokens
+
+def gpt_call(text):
+    effort = {"reasoning_effort": "none"} if registry.capabilities(gpt_model).thinking != "none" else {}
+    reply = gpt.chat.completions.create(model=gpt_model, max_completion_tokens=1, **effort,
+                                        messages=[{"role": "system", "content": cached_prefix},
+                                                  {"role": "user", "content": text}])
+    u, details = reply.usage, reply.usage.prompt_tokens_details
+    read, write = details.cached_tokens or 0, getattr(details, "cache_write_tokens", None) or 0
+    return u.prompt_tokens - read - write, write, read, u.completion_tokens
+
+start_cold()
+rows = []
+for api, model_id, call, texts in (("Anthropic", claude_model, claude_call, cache_tickets),
+                                   ("OpenAI", gpt_model, gpt_call, cache_tickets[1:])):
+    for t in texts:
+        start = time.perf_counter()
+        fresh, write, read, out = call(t["text"])
+        seconds = time.perf_counter() - start
+        mm = registry.get(model_id)
+        rows.append({"API": api, "model": model_id, "seconds": round(seconds, 2), "billed as input": fresh,
+                     "cache write": write, "cache read": read,
+                     "$ at list price": mm.cost(fresh, out, cache_write_tokens=write, cache_read_tokens=read),
+                     "$ without caching": mm.cost(fresh + write + read, out)})
+measured = pd.DataFrame(rows)
+cold, warm = measured["seconds"].iloc[0], measured["seconds"].iloc[1:3].median()
+print(f"prefix: {max(SHOTS)} examples; answered by {'the local model' if llm.uses_local('anthropic') else claude_model}")
+print(f"first call {cold:.2f} s, later calls {warm:.2f} s (median): {cold / max(warm, 1e-9):.1f}x faster with the "
+      f"prefix cached; prices as of {registry.get(claude_model).as_of}")
+measured.round(6)
 
 # %% [markdown]
 # `pl.monthly_cost` adds two rules the providers apply: a prefix shorter than the minimum cacheable length (1,024
@@ -574,7 +642,8 @@ pd.DataFrame([
      "addressed in": "07, 08 (fine-tuning), 09"},
     {"limit": "cost", "measured": f"{max(SHOTS)}-shot = {most['$ per month'] / zero['$ per month']:.1f}x the "
      f"0-shot bill on {m.id}; caching: ${most['$ with caching']:,.2f} instead of ${most['$ per month']:,.2f} "
-     "per 100k calls", "addressed in": "09 (cost calculator), 07"},
+     f"per 100k calls; cached prefix measured: {cold:.1f} s cold, {warm:.1f} s warm",
+     "addressed in": "09 (cost calculator), 07"},
 ]).assign(answered_by=answered_by)
 
 # %% [markdown]

@@ -80,7 +80,8 @@ if "google.colab" in sys.modules:
 # 2. The parameter count r·(d_in + d_out) per adapted layer, by hand and checked against peft, for eight real models.
 # 3. How much GPU memory training needs (weights, adapters, optimizer, activations) and which GPU fits which model.
 # 4. One training path for every machine: float32 on a CPU, float16 on a T4 (never bfloat16), bfloat16 from Ampere
-#    on, 4-bit QLoRA for 3B-8B models on small GPUs; answer-only loss, a live loss curve, tokens/s and peak memory.
+#    on, 4-bit QLoRA only when the memory estimate says 16-bit LoRA does not fit; answer-only loss, a live loss
+#    curve, tokens/s and peak memory.
 # 5. Base versus tuned on held-out tickets and orders (accuracy, macro-F1, JSON validity, field accuracy, latency),
 #    beside notebook 01's prompting.
 # 6. Full fine-tuning versus LoRA at several ranks, on the same data and steps: the measured ratio.
@@ -128,6 +129,15 @@ TEST_ORDERS = env.by_profile(full=4, quick=1)
 EPOCHS = env.by_profile(full=2, quick=4)
 ORDER_MAX_TOKENS = env.by_profile(full=220, quick=160)
 print(f"profile: {env.profile()} | work dir: {WORK}")
+
+# %%
+# GPU only: QLoRA needs bitsandbytes (not in requirements.txt: it needs CUDA). On a CPU this cell does nothing.
+# It runs before the first hardware.load_for_training(plan), which needs it when the plan is 4-bit.
+import importlib.util
+
+if plan.device == "cuda" and plan.load_in_4bit and importlib.util.find_spec("bitsandbytes") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "bitsandbytes"], check=True)
+    print("bitsandbytes installed")
 
 
 # %% [markdown]
@@ -291,9 +301,11 @@ print(f"needs 4-bit QLoRA on a T4: {[m for m in need.index if need.loc[m, 'LoRA 
       f"full fine-tuning fits a T4 only for: {[m for m in need.index if need.loc[m, 'full FT bf16'] <= 0.9 * t4]}")
 
 # %% [markdown]
-# The plan for a T4 follows from this table: fp16 LoRA for models up to about 1.7B (Qwen2.5-0.5B by default, ungated),
-# 4-bit QLoRA for 3B-8B, where the weights dominate. `meta-llama/*` repositories are gated on the Hub (accept Meta's
-# licence and log in first); Qwen2.5 and SmolLM2 are not. The estimate for *your* plan, shown before loading:
+# The plan for a T4 follows from this table (`hardware.choose_plan` runs the same estimate): fp16 LoRA whenever it
+# fits 90% of the GPU, with gradient checkpointing if needed (up to Llama-3.2-3B; Qwen2.5-0.5B by default, ungated),
+# and 4-bit QLoRA only beyond that (Llama-3.1-8B), where the weights dominate. `meta-llama/*` repositories are gated on
+# the Hub (accept Meta's licence and log in first); Qwen2.5 and SmolLM2 are not. The estimate for *your* plan, shown
+# before loading:
 
 # %%
 estimate = hardware.memory_estimate(plan, r=8)
@@ -303,14 +315,6 @@ if plan.device == "cuda":
     print(memory.fits_table(estimate, {"this GPU": env.gpu_info().memory_gib}))
 else:
     print("on a CPU the estimate is RAM, without the 0.8 GiB CUDA overhead:", round(estimate.total_gib - 0.8, 2), "GiB")
-
-# %%
-# GPU only: QLoRA needs bitsandbytes (not in requirements.txt: it needs CUDA). On a CPU this cell does nothing.
-import importlib.util
-
-if plan.device == "cuda" and plan.load_in_4bit and importlib.util.find_spec("bitsandbytes") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "bitsandbytes"], check=True)
-    print("bitsandbytes installed")
 
 # %% [markdown]
 # ## 4. One code path: the model, the data, the answer-only loss
@@ -553,7 +557,9 @@ pd.DataFrame(answers)
 # ## 11. Interrupted? Run it again
 #
 # Training writes a checkpoint (the trainable weights, AdamW's state, the schedule and the loss log) into its run
-# folder every `checkpoint_every` steps and when interrupted (Kernel > Interrupt, or `should_stop`). Calling `train`
+# folder every `checkpoint_every` steps and when interrupted (Kernel > Interrupt, or `should_stop`). Tensors go into
+# safetensors files and the rest into JSON: resuming loads numbers only, never a pickle (a `.pt` file from someone
+# else can run code when `torch.load` opens it). Calling `train`
 # again with the same configuration and folder resumes from it. Here an 8-step run is stopped after 4 steps and
 # resumed, and we check that it ends with exactly the weights of the same 8 steps run without a stop (trained once,
 # then loaded from its folder like section 6's run).
@@ -566,7 +572,7 @@ resume_dir = WORK / "resume-demo"
 done = []
 first = lt.train(fresh_model(), tokenizer, train_examples, DEMO, run_dir=resume_dir, resume=False,
                  on_step=done.append, should_stop=lambda: len(done) >= 4, prefix_cache=PREFIX, progress=False)
-print("stopped:", first.stopped, "| checkpoint:", (resume_dir / "checkpoint.pt").is_file())
+print("stopped:", first.stopped, "| checkpoint:", sorted(p.name for p in (resume_dir / lt.CHECKPOINT).iterdir()))
 second = lt.train(fresh_model(), tokenizer, train_examples, DEMO, run_dir=resume_dir, prefix_cache=PREFIX,
                   progress=False)
 a, b = lt.trainable_state(straight.model), lt.trainable_state(second.model)
@@ -603,7 +609,8 @@ print(out.stdout)
 #   Save, then run the notebook again from the top.
 # - **T4:** float16 with loss scaling (accelerate's `fp16`), never bfloat16, which the T4 only emulates slowly. The
 #   default model is `Qwen/Qwen2.5-0.5B-Instruct` (ungated); set `COURSE_LORA_MODEL` to try
-#   `Qwen/Qwen2.5-1.5B-Instruct` or `HuggingFaceTB/SmolLM2-1.7B-Instruct`, or a 3B-8B model, which loads in 4-bit.
+#   `Qwen/Qwen2.5-1.5B-Instruct` or `HuggingFaceTB/SmolLM2-1.7B-Instruct`; `meta-llama/Llama-3.2-3B-Instruct` still
+#   trains in float16 (with gradient checkpointing), an 8B model loads in 4-bit (QLoRA).
 # - **Out of memory:** the training cell catches it and prints this advice:
 
 # %%
@@ -644,7 +651,8 @@ check("08.adapter_megabytes", answer_3)
 # - LoRA keeps W frozen and learns ΔW = B·A of rank r: r·(d_in + d_out) weights per adapted layer. Count them by hand
 #   and check peft: for Llama-3.1-8B, r = 16 on all seven projections is 41,943,040, not the seed's 10,567,680.
 # - Memory decides the GPU: LoRA's optimizer state is tiny, so the frozen weights and the activations dominate; 4-bit
-#   QLoRA fits 3B-8B models on a 16 GB T4, gradient checkpointing trades time for activation memory.
+#   QLoRA fits an 8B model on a 16 GB T4 (a 3B one fits fp16 LoRA with gradient checkpointing, which trades time
+#   for activation memory); the plan takes 4-bit only when the estimate says 16-bit does not fit.
 # - One training path: the hardware picks the model and precision (fp32 CPU, fp16 T4, bf16 Ampere+), the loss is on
 #   answer tokens only, progress and loss are visible while it runs, checkpoints make it resumable, and accelerate runs
 #   the same code on many GPUs.

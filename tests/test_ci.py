@@ -29,5 +29,7 @@ def test_makefile_targets_exist():
 
 def test_make_test_is_setup_then_pytest():
     makefile = (ROOT / "Makefile").read_text()
-    assert "\ntest: setup\n\t$(BIN)/python -m pytest\n" in makefile
+    assert "\ntest: setup $(DEV_STAMP)\n\t$(BIN)/python -m pytest\n" in makefile
+    lab_install = makefile.split("$(STAMP): ", 1)[1].split("\n\n", 1)[0]
+    assert '-e ".[lab]"' in lab_install and "dev" not in lab_install, "make lab installs no test tools"
     assert "-c constraints.txt" in makefile and "tools/torch_install.py" in makefile

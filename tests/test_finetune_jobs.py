@@ -1,20 +1,30 @@
 """The offline fine-tuning API (files + fine_tuning.jobs) through the real openai SDK: upload, create, retrieve, list
-events, cancel, a bad file, request errors, and chat with the ft: model the job trained (helpers.finetune.jobs)."""
+events, checkpoints, cancel, a bad file, request errors, files.delete, the fine-tuning window of each base, and chat
+with the ft: model the job trained (helpers.finetune.jobs)."""
+
+import datetime as dt
 
 import json
 import subprocess
 import sys
 import time
 
+import anthropic
 import openai
 import pytest
 
-from helpers import datasets, llm
+from helpers import datasets, llm, local_api, registry
 from helpers.finetune import jobs as finetune_jobs
 from helpers.finetune import tasks as finetune_tasks
 from helpers.finetune.lora import train as lora_train
 
 TERMINAL = ("succeeded", "failed", "cancelled")
+
+
+@pytest.fixture(autouse=True)
+def registry_day(monkeypatch):
+    """Lifecycle rules as of the registry's own date (gpt-4.1-mini can still be fine-tuned then)."""
+    monkeypatch.setattr(local_api, "today", registry.as_of)
 
 
 @pytest.fixture
@@ -76,14 +86,18 @@ def test_a_job_trains_a_real_adapter_and_its_model_answers(client, store, tmp_pa
     train = upload(client, training_file(tmp_path))
     valid = upload(client, training_file(tmp_path, n=4, name="valid.jsonl"))
     job = client.fine_tuning.jobs.create(
-        model="gpt-4.1-nano", training_file=train.id, validation_file=valid.id, suffix="tickets", seed=7,
+        model="gpt-4.1-mini", training_file=train.id, validation_file=valid.id, suffix="tickets", seed=7,
         method={"type": "supervised", "supervised": {"hyperparameters": {
             "n_epochs": 1, "batch_size": 4, "learning_rate_multiplier": 2.0}}})
     assert isinstance(job, openai.types.fine_tuning.FineTuningJob)
     assert job.status in ("validating_files", "queued", "running") and job.fine_tuned_model is None
+    assert job.model == "gpt-4.1-mini-2025-04-14"  # the API resolves the alias to the snapshot it tunes
     done = wait(client, job.id)
     assert done.status == "succeeded", done.error
-    assert done.fine_tuned_model.startswith(f"ft:{engine.model_id}:") and ":tickets:" in done.fine_tuned_model
+    assert done.fine_tuned_model.startswith("ft:gpt-4.1-mini-2025-04-14:course:tickets:")
+    assert done.error is not None and done.error.model_dump(exclude_unset=True) == {}  # "error": {} as the API sends
+    priced = registry.get(done.fine_tuned_model)  # the requested base names the model, so it is priced
+    assert (priced.input_usd_per_mtok, priced.output_usd_per_mtok) == (0.80, 3.20)
     assert done.hyperparameters.n_epochs == 1 and done.hyperparameters.batch_size == 4
     assert done.trained_tokens > 0 and done.finished_at >= done.created_at and done.seed == 7
 
@@ -101,7 +115,11 @@ def test_a_job_trains_a_real_adapter_and_its_model_answers(client, store, tmp_pa
     csv = client.files.content(done.result_files[0]).text.splitlines()
     assert csv[0] == "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy" and len(csv) == 4
     assert done.id in [j.id for j in client.fine_tuning.jobs.list()]
-    assert done.fine_tuned_model in [m.id for m in client.models.list()]
+    listed = {m.id: m for m in client.models.list()}
+    assert listed[done.fine_tuned_model].shutdown_date == "2027-01-14"  # a tuned model shuts down with its base
+    checkpoints = list(client.fine_tuning.jobs.checkpoints.list(done.id))
+    assert len(checkpoints) == 1 and checkpoints[0].step_number == 3 and checkpoints[0].metrics.train_loss > 0
+    assert checkpoints[0].fine_tuned_model_checkpoint == f"{done.fine_tuned_model}:ckpt-step-3"
 
     tuned = store.engine_for(done.fine_tuned_model)
     changed = [name for (name, a), (_, b) in zip(tuned.model.named_parameters(), engine.model.named_parameters())
@@ -112,6 +130,11 @@ def test_a_job_trains_a_real_adapter_and_its_model_answers(client, store, tmp_pa
                 {"role": "user", "content": "I was charged twice for one invoice, please refund one."}]
     answer = client.chat.completions.create(model=done.fine_tuned_model, messages=messages, max_tokens=12)
     assert answer.model == done.fine_tuned_model and answer.usage.completion_tokens >= 1
+    at_checkpoint = client.chat.completions.create(model=checkpoints[0].fine_tuned_model_checkpoint,
+                                                   messages=messages, max_tokens=12)
+    assert at_checkpoint.choices[0].message.content == answer.choices[0].message.content  # the same weights
+    with pytest.raises(anthropic.NotFoundError):  # the tuned model is an OpenAI model: not through the Anthropic SDK
+        llm.anthropic_client().messages.create(model=done.fine_tuned_model, max_tokens=4, messages=messages[1:])
     batched = finetune_jobs.answer_chats(done.fine_tuned_model, [messages], max_tokens=12, progress=False)
     assert batched[0]["text"] == answer.choices[0].message.content
 
@@ -154,6 +177,9 @@ def test_cancel_stops_training(client, store, tmp_path):
 
 @pytest.mark.parametrize("change,error,fragment", [
     ({"model": "gpt-5-mini"}, openai.BadRequestError, "not available for fine-tuning"),
+    ({"model": "gpt-4.1-nano"}, openai.BadRequestError, "stopped on 2026-10-23"),  # shut down
+    ({"model": "gpt-4.1-mini-2099-01-01"}, openai.BadRequestError, "not available for fine-tuning"),
+    ({"method": "supervised"}, openai.BadRequestError, "Invalid type for 'method'"),
     ({"training_file": "file-000000000000"}, openai.NotFoundError, "Upload it first"),
     ({"hyperparameters": {"n_epochs": 0}}, openai.BadRequestError, "n_epochs"),
     ({"hyperparameters": {"learning_rate_multiplier": -1}}, openai.BadRequestError, "learning_rate_multiplier"),
@@ -165,6 +191,28 @@ def test_job_request_errors(client, tmp_path, change, error, fragment):
     file_id = upload(client, training_file(tmp_path)).id
     with pytest.raises(error, match=fragment):
         client.fine_tuning.jobs.create(**{"model": "gpt-4.1-mini", "training_file": file_id, **change})
+
+
+def test_new_jobs_are_refused_from_the_base_end_date(client, tmp_path, monkeypatch):
+    """OpenAI closes self-serve fine-tuning of gpt-4.1-mini to new jobs on 2027-01-06 (data/models.yaml); the job
+    API answers what it answers for any base it does not tune: 400 model_not_available."""
+    file_id = upload(client, training_file(tmp_path)).id
+    monkeypatch.setattr(local_api, "today", lambda: dt.date(2027, 1, 6))
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.fine_tuning.jobs.create(model="gpt-4.1-mini", training_file=file_id)
+    assert raised.value.code == "model_not_available" and raised.value.param == "model"
+    assert "stopped on 2027-01-06" in raised.value.message and "notebook 08" in raised.value.message
+    job = client.fine_tuning.jobs.create(model="smollm2-135m-instruct", training_file=file_id)  # no end date
+    client.fine_tuning.jobs.cancel(job.id)
+
+
+def test_files_delete(client, tmp_path):
+    uploaded = upload(client, training_file(tmp_path))
+    deleted = client.files.delete(uploaded.id)
+    assert isinstance(deleted, openai.types.FileDeleted) and deleted.deleted and deleted.id == uploaded.id
+    assert uploaded.id not in [f.id for f in client.files.list()]
+    with pytest.raises(openai.NotFoundError):
+        client.files.delete(uploaded.id)
 
 
 def test_unknown_jobs_and_models(client):
@@ -192,7 +240,7 @@ def test_a_job_whose_kernel_died_is_reported_failed(client, store, tmp_path):
 
 def job_for(client, path, seed, suffix="reuse"):
     """A finished job on the file at ``path`` (uploaded anew: a new file id, the same bytes), 2 steps of 5."""
-    job = client.fine_tuning.jobs.create(model="gpt-4.1-nano", training_file=upload(client, path).id, seed=seed,
+    job = client.fine_tuning.jobs.create(model="gpt-4.1-mini", training_file=upload(client, path).id, seed=seed,
                                          suffix=suffix, hyperparameters={"n_epochs": 1, "batch_size": 5})
     done = wait(client, job.id)
     assert done.status == "succeeded", done.error

@@ -155,14 +155,23 @@ def test_tool_calls_per_reply_are_capped(monkeypatch, provider, model):
     assert "skipped" in run.trace()
 
 
+@pytest.fixture()
+def no_model(monkeypatch):
+    """A model that must never be asked: the bounds are checked before the run starts."""
+    def refuse(**kwargs):
+        raise AssertionError("the loop started despite invalid bounds")
+
+    monkeypatch.setattr(llm, "anthropic_client", refuse)
+
+
 @pytest.mark.parametrize("bad", [math.nan, -1, 0, "30", None, True, math.inf])
-def test_bad_timeouts_are_refused(bad):
+def test_bad_timeouts_are_refused(no_model, bad):
     with pytest.raises(ValueError, match="timeout_s"):
         agent.run_agent("q", tools=TOOLS, execute=lambda n, a: "{}", provider="local", timeout_s=bad)
 
 
 @pytest.mark.parametrize("bad", [0, -3, 1.5, "6", None, True])
-def test_bad_step_limits_are_refused(bad):
+def test_bad_step_limits_are_refused(no_model, bad):
     with pytest.raises(ValueError, match="max_steps"):
         agent.run_agent("q", tools=TOOLS, execute=lambda n, a: "{}", provider="local", max_steps=bad)
 

@@ -82,6 +82,7 @@ def network(monkeypatch):
 def dotenv(monkeypatch, tmp_path):
     """Write settings into a .env of a fresh working folder, read by the real .env reader; none in the environment."""
     monkeypatch.setattr(env, "_dotenv_values", REAL_DOTENV)
+    monkeypatch.setattr(env, "REPO_ROOT", tmp_path / "no-repository")  # a developer's own .env stays out
     monkeypatch.chdir(tmp_path)
     for name in SETTINGS:
         monkeypatch.delenv(name, raising=False)
@@ -122,6 +123,15 @@ def test_setting_order_is_environment_then_dotenv_then_colab_then_default(monkey
     assert env.setting("COURSE_CACHE_DIR", "default") == "default"  # not looked up in Colab's secrets
     assert env.setting("QDRANT_URL", "none") == "none"
     assert capsys.readouterr().err == ""  # an optional setting missing from Colab's secrets is not worth a line
+
+
+def test_an_edited_dotenv_takes_effect_without_a_restart(dotenv):
+    path = dotenv(COURSE_MAX_USD="2")
+    assert env.max_usd() == 2.0
+    path.write_text("COURSE_MAX_USD=0.5\n", encoding="utf-8")
+    assert env.max_usd() == 0.5
+    path.unlink()
+    assert env.max_usd() is None
 
 
 @pytest.mark.parametrize("provider,model", [("anthropic", CLAUDE), ("openai", GPT)])

@@ -199,6 +199,7 @@ OPTIONAL_IMPORTS = {  # imported only behind a check, with the reason
     "bitsandbytes": "QLoRA on a CUDA GPU; notebook 08 checks find_spec and says how to install it",
     "llama_cpp": "bench_gguf_engine's optional engine comparison, skipped when absent",
     "google": "Colab's own package (tests use a stand-in)",
+    "pip": "tools/torch_install.py falls back on pip's copy of packaging in a venv that has nothing else yet",
 }
 USED_WITHOUT_IMPORT = {  # declared, never imported by the course's code, with the reason
     "gguf": "transformers reads the packaged GGUF file with it",
@@ -303,7 +304,7 @@ def _build_wheel(tmp_path: Path) -> Path:
         if (ROOT / name).is_file():
             (src / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, src / name)
-    out = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-m", "pip", "wheel", "-v", "--no-deps",
+    out = subprocess.run([sys.executable, "-m", "pip", "wheel", "-v", "--no-deps",
                           "--no-build-isolation", "-w", str(tmp_path / "dist"), str(src)],
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]

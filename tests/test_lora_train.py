@@ -161,12 +161,12 @@ def test_token_weighted_shares_give_the_whole_batch_gradient(fresh):
         loss.backward()
         return [p.grad.clone() for p in params]
 
-    whole = grads(module(*lt._collate(encoded, 0, "cpu"))[0])
+    whole = grads(module(*lt.collate(encoded, 0, "cpu"))[0])
     answers = sum(lt._answer_count(labels) for _, labels in encoded)
     world, summed = 2, None
     for rank in range(world):
         _, rows = lt._share([0, 1, 2], encoded, rank, world)
-        loss, n, _ = module(*lt._collate(rows, 0, "cpu"))
+        loss, n, _ = module(*lt.collate(rows, 0, "cpu"))
         g = grads(loss * (float(n) * world / answers))
         summed = g if summed is None else [a + b for a, b in zip(summed, g)]
     assert all(torch.allclose(a / world, b, atol=1e-6) for a, b in zip(summed, whole))

@@ -32,8 +32,8 @@ def test_cached_prefix_gives_the_same_loss(fresh, examples):
     pad = tokenizer.pad_token_id
     hidden = [lt.prefix_hidden(model, split, ids) for ids, _ in encoded]
     with torch.no_grad():
-        plain = module(*lt._collate(encoded, pad, "cpu"))
-        cached = module(*lt._collate(encoded, pad, "cpu", hidden))
+        plain = module(*lt.collate(encoded, pad, "cpu"))
+        cached = module(*lt.collate(encoded, pad, "cpu", hidden))
     assert float(cached[0]) == pytest.approx(float(plain[0]), rel=1e-5) and int(cached[1]) == int(plain[1]) > 0
     assert len(model.model.layers) == model.config.num_hidden_layers  # the blocks are put back
 

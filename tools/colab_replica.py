@@ -235,8 +235,8 @@ def build_and_run(python313: str, freeze: Path, work: Path, notebooks: tuple[str
     report.update(replica_install_s=round(seconds, 1), installed_from_colab=len(plan["install"]),
                   skipped=plan["skipped"], replaced=plan["replaced"])
     before = installed_versions(venv_python)
-    mismatched = {n: [colab[n]["version"], v] for n, v in before.items()
-                  if n in colab and colab[n]["version"] and pypi_version(colab[n]["version"]) != v}
+    mismatched = {n: [colab[n]["version"], v] for n, v in before.items() if n in colab and colab[n]["version"]
+                  and not CUDA_STACK.match(n) and pypi_version(colab[n]["version"]) != v}
     report["not_colab_versions_before_cell"] = mismatched
 
     # 2. the setup cell, in Colab's kernel, cloning a snapshot of this working tree

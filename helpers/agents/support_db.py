@@ -12,14 +12,13 @@ import csv
 import datetime as dt
 from contextlib import closing
 import hashlib
-import os
 import re
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from helpers import env, paths
+from helpers.files import atomic_path
 
 ROOT = paths.REPO_ROOT
 CSV_DIR = paths.DATA_DIR / "support_db"
@@ -293,11 +292,7 @@ def build_database(path: str | Path | None = None, *, csv_dir: str | Path | None
     if not force and stored_fingerprint(target) == key:
         return target
     data = {table.name: read_table(table, csv_dir) for table in TABLES}   # every CSV checked before writing
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=".support-", suffix=".sqlite.tmp", dir=target.parent)
-    os.close(handle)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(target) as tmp:  # helpers.files: built aside, renamed into place, removed on failure
         conn = sqlite3.connect(tmp)
         try:
             conn.execute("PRAGMA foreign_keys = ON")
@@ -313,9 +308,6 @@ def build_database(path: str | Path | None = None, *, csv_dir: str | Path | None
                     ("csv_dir", _shown(csv_dir))])
         finally:
             conn.close()
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
     return target
 
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from helpers.files import atomic_path
 
 ALLOWED_TOP_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
 ALLOWED_MESSAGE_KEYS = frozenset({"role", "content", "name", "weight", "tool_calls", "tool_call_id", "function_call"})
@@ -44,6 +45,11 @@ FORMAT_RULES = {  # the API refuses the whole file when one line has one of thes
     "empty_assistant": "an assistant message with empty or blank content",
     "no_assistant": "no assistant message to learn from (or every one has weight 0)",
     "bad_weight": "a `weight` other than the integers 0 and 1",
+    "bad_tool_calls": "`tool_calls` that is not a list of {id, type: function, function: {name, arguments}} calls, "
+                      "or a `function_call` that is not {name, arguments} (arguments a JSON string)",
+    "missing_tool_call_id": "a tool message without a `tool_call_id` string naming the call it answers",
+    "bad_tools": "`tools` that is not a list of {type: function, function: {name, ...}} definitions, or "
+                 "`parallel_tool_calls` that is not true or false",
 }
 QUALITY_RULES = {  # accepted by the API; filtered by the quality gates
     "missing_required_role": "a role the gates require (e.g. system) is absent",
@@ -55,6 +61,7 @@ QUALITY_RULES = {  # accepted by the API; filtered by the quality gates
     "duplicate": "the same line as an earlier one",
     "near_duplicate": "the same conversation as an earlier one up to case and spacing, or nearly the same text",
     "leakage": "the user message also appears in the test file",
+    "duplicate_keys": "a key given twice in one JSON object: only the last value counts",
 }
 RULES = {**FORMAT_RULES, **QUALITY_RULES}
 
@@ -181,14 +188,43 @@ def _reject_constant(name: str):
 def parse_line(text: str) -> tuple[object | None, str | None]:
     """(the parsed value, None) or (None, why it is not JSON). Never raises: NaN, absurd nesting and
     oversized numbers are refused the way a strict JSON parser refuses them."""
+    value, error, _ = parse_line_with_duplicates(text)
+    return value, error
+
+
+def parse_line_with_duplicates(text: str) -> tuple[object | None, str | None, list[tuple[dict, list[str]]]]:
+    """Like :func:`parse_line`, plus every object that gave a key twice, with those keys (``json.loads`` keeps
+    the last value silently; the validator warns)."""
+    repeated: list[tuple[dict, list[str]]] = []
+
+    def keep_pairs(pairs: list[tuple[str, object]]) -> dict:
+        obj = dict(pairs)
+        if len(obj) < len(pairs):
+            counts = Counter(key for key, _ in pairs)
+            repeated.append((obj, sorted(key for key, n in counts.items() if n > 1)))
+        return obj
+
     try:
-        return json.loads(text, parse_constant=_reject_constant), None
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=keep_pairs), None, repeated
     except json.JSONDecodeError as exc:
-        return None, f"{exc.msg} at character {exc.pos}"
+        return None, f"{exc.msg} at character {exc.pos}", []
     except RecursionError:
-        return None, "nested too deeply to read"
+        return None, "nested too deeply to read", []
     except ValueError as exc:  # NaN/Infinity, integers too long to convert
-        return None, str(exc)
+        return None, str(exc), []
+
+
+def _where(obj, target: dict) -> str:
+    """Where ``target`` sits in a parsed line, for messages: 'the line', 'messages[2]', 'tools[0]', ..."""
+    if target is obj:
+        return "the line's top-level object"
+    if isinstance(obj, dict):
+        for key in ("messages", "tools"):
+            items = obj.get(key)
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                if item is target:
+                    return f"{key}[{i}]"
+    return "a nested object"
 
 
 # --- one example ----------------------------------------------------------------------------------------------
@@ -208,6 +244,71 @@ def trained_answers(messages: list) -> list[str]:
             if isinstance(m, dict) and m.get("role") == "assistant" and m.get("weight", 1) == 1]
 
 
+# --- tool calls (OpenAI's chat fine-tuning format: an assistant message's tool_calls, a tool message answering a
+# call by its id, the top-level tools list; as_of 2026-12-05, source: OpenAI API reference FineTuneChatRequestInput
+# and ChatCompletionMessageToolCall, and Azure OpenAI's "Fine-tuning and tool calling" page) --------------------------
+def _function_problem(value, what: str) -> str | None:
+    """Why ``value`` is not a {name, arguments} function call (arguments a JSON string), or None."""
+    if not isinstance(value, dict):
+        return f"{what} is a JSON {type(value).__name__}, not an object {{name, arguments}}"
+    if not isinstance(value.get("name"), str) or not value["name"].strip():
+        return f"{what} needs a `name` string"
+    if not isinstance(value.get("arguments"), str):
+        kind = type(value.get("arguments")).__name__
+        return f"{what} needs `arguments` as a JSON string (e.g. '{{\"id\": 1}}'), not a {kind}"
+    return None
+
+
+def _tool_message_problems(message: dict, i: int, role) -> list[tuple[str, str]]:
+    """Problems of one message's tool_calls, function_call and tool_call_id."""
+    found = []
+    if "tool_calls" in message:
+        calls = message["tool_calls"]
+        if not isinstance(calls, list):
+            found.append(("bad_tool_calls", f"messages[{i}] `tool_calls` is a JSON {type(calls).__name__}, not a "
+                                            "list of calls"))
+        else:
+            for j, call in enumerate(calls):
+                where = f"messages[{i}].tool_calls[{j}]"
+                if not isinstance(call, dict) or not isinstance(call.get("id"), str) or call.get("type") != "function":
+                    why = f"{where} needs an `id` string and `type`: \"function\""
+                else:
+                    why = _function_problem(call.get("function"), f"{where}.function")
+                if why:
+                    found.append(("bad_tool_calls", why))
+                    break
+    if "function_call" in message:
+        why = _function_problem(message["function_call"], f"messages[{i}] `function_call`")
+        if why:
+            found.append(("bad_tool_calls", why))
+    if role == "tool" and (not isinstance(message.get("tool_call_id"), str) or not message["tool_call_id"].strip()):
+        found.append(("missing_tool_call_id", f"messages[{i}] (tool) has no `tool_call_id` string: give the id of "
+                                              "the assistant's call it answers"))
+    return found
+
+
+def _tools_problems(obj: dict) -> list[tuple[str, str]]:
+    """Problems of the top-level tools list and parallel_tool_calls flag."""
+    found = []
+    if "tools" in obj:
+        tools = obj["tools"]
+        if not isinstance(tools, list):
+            found.append(("bad_tools", f"`tools` is a JSON {type(tools).__name__}, not a list of definitions"))
+        else:
+            for j, tool in enumerate(tools):
+                function = tool.get("function") if isinstance(tool, dict) else None
+                if (not isinstance(tool, dict) or tool.get("type") != "function" or not isinstance(function, dict)
+                        or not isinstance(function.get("name"), str)
+                        or not isinstance(function.get("parameters", {}), dict)):
+                    found.append(("bad_tools", f"tools[{j}] is not {{\"type\": \"function\", \"function\": "
+                                               "{\"name\": ..., \"parameters\": {...}}}"))
+                    break
+    if "parallel_tool_calls" in obj and not isinstance(obj["parallel_tool_calls"], bool):
+        found.append(("bad_tools", f"`parallel_tool_calls` is {json.dumps(obj['parallel_tool_calls'])[:40]}; use "
+                                   "true or false"))
+    return found
+
+
 def check_example(obj, gates: Gates = Gates()) -> list[tuple[str, str]]:
     """(rule, message) for every problem of one parsed line, format rules first, then the per-line gates."""
     if not isinstance(obj, dict):
@@ -217,6 +318,7 @@ def check_example(obj, gates: Gates = Gates()) -> list[tuple[str, str]]:
     if extra:
         hint = " (the legacy prompt/completion format: convert it to messages)" if "prompt" in extra else ""
         found.append(("unrecognised_keys", f"unrecognised top-level key(s) {', '.join(map(repr, extra))}{hint}"))
+    found += _tools_problems(obj)
     messages = obj.get("messages")
     if not isinstance(messages, list):
         what = "no `messages` key" if "messages" not in obj else f"`messages` is a {type(messages).__name__}"
@@ -233,8 +335,10 @@ def check_example(obj, gates: Gates = Gates()) -> list[tuple[str, str]]:
         roles.append(role)
         if "role" not in message:
             found.append(("missing_role", f"messages[{i}] has no `role`"))
-        elif role not in ALLOWED_ROLES:
-            found.append(("unknown_role", f"messages[{i}] has role {role!r}; use one of system, user, assistant, tool"))
+        elif not isinstance(role, str) or role not in ALLOWED_ROLES:
+            found.append(("unknown_role", f"messages[{i}] has role {json.dumps(role)[:60]}; use one of the strings "
+                                          "system, user, assistant, tool"))
+        found += _tool_message_problems(message, i, role)
         if "weight" in message and not (type(message["weight"]) is int and message["weight"] in (0, 1)):
             found.append(("bad_weight", f"messages[{i}] has weight {message['weight']!r}; use the integer 0 or 1"))
         if "content" not in message:
@@ -290,12 +394,12 @@ def _shingles(text: str, k: int = 5) -> frozenset[str]:
     return frozenset(text[i:i + k] for i in range(max(1, len(text) - k + 1)))
 
 
-def similar_pairs(texts: dict[int, str], threshold: float, others: dict[int, str] | None = None,
-                  ) -> list[tuple[int, int, float]]:
-    """(id, earlier or other id, Jaccard) for pairs whose character 5-gram sets have Jaccard >= threshold.
-    Within ``texts`` (each id against earlier ids), or each id of ``texts`` against ``others``.
-    Exact, and fast on thousands of lines: two sets this similar must share one of their rarest shingles
-    (prefix filtering), so only those candidates are compared."""
+def exact_similar_pairs(texts: dict[int, str], threshold: float, others: dict[int, str] | None = None,
+                        ) -> list[tuple[int, int, float]]:
+    """The reference for :func:`similar_pairs`, with the same answer format, and exact: two sets this similar
+    must share one of their rarest shingles (prefix filtering), so only those candidates are compared. Fast when
+    rare shingles are rare; on varied text written with a common vocabulary every shingle is common and it turns
+    quadratic (16,000 lines: minutes). Kept for tests and benchmarks."""
     sets = {i: _shingles(t) for i, t in texts.items()}
     other_sets = {i: _shingles(t) for i, t in (others or {}).items()}
     freq = Counter(s for group in (sets, other_sets) for shingles in group.values() for s in shingles)
@@ -327,6 +431,161 @@ def similar_pairs(texts: dict[int, str], threshold: float, others: dict[int, str
         if others is None:
             for s in prefix(mine):
                 index.setdefault(s, []).append(i)
+    return pairs
+
+
+MINHASH_BINS = 128   # signature length of similar_pairs' MinHash index (a power of two)
+MINHASH_MISS = 1e-6  # at most this chance that a pair exactly at the threshold is never compared
+_MINHASH_SEED = 0x5EED_2025_1205
+_MINHASH_BATCH = 1 << 20  # characters hashed per numpy batch (memory: a few arrays of this many uint64)
+_DENSIFY_PROBES = 32      # random probes per empty bin before falling back to the next full bin
+
+
+def lsh_bands(threshold: float, bins: int = MINHASH_BINS, miss: float = MINHASH_MISS) -> tuple[int, int]:
+    """(bands, rows per band) for a MinHash index: the most rows per band (fewest false candidates) such that a
+    pair of Jaccard ``threshold`` still shares at least one band with probability >= 1 - ``miss``. A pair of
+    Jaccard s shares a band with probability 1 - (1 - s**rows) ** bands."""
+    best = (bins, 1)
+    for rows in range(1, bins + 1):
+        bands = bins // rows
+        if (1 - threshold ** rows) ** bands <= miss:
+            best = (bands, rows)
+    return best
+
+
+def _mix(values):
+    """splitmix64's finaliser: spreads any 64-bit values over all 64 bits (numpy, in place)."""
+    import numpy as np
+
+    values += np.uint64(0x9E3779B97F4A7C15)
+    values ^= values >> np.uint64(30)
+    values *= np.uint64(0xBF58476D1CE4E5B9)
+    values ^= values >> np.uint64(27)
+    values *= np.uint64(0x94D049BB133111EB)
+    values ^= values >> np.uint64(31)
+    return values
+
+
+def _shingle_values(norms: list[str], k: int = 5):
+    """(text index, 64-bit hash) of every character k-gram of the already normalised texts, in one numpy pass
+    (a polynomial rolling hash over code points, then mixed); a text shorter than k is one shingle, as in
+    ``_shingles``."""
+    import numpy as np
+
+    lengths = np.fromiter(map(len, norms), dtype=np.int64, count=len(norms))
+    codes = np.frombuffer("".join(norms).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    counts = np.maximum(lengths - k + 1, 1)
+    owner = np.repeat(np.arange(len(norms)), counts)
+    first = np.repeat(starts - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) + np.arange(counts.sum())
+    base, n = np.uint64(0x100000001B3), max(len(codes) - k + 1, 0)
+    rolling = np.zeros(n, dtype=np.uint64)
+    for j in range(k):
+        rolling *= base
+        rolling += codes[j:j + n]
+        rolling += np.uint64(1)
+    short = np.repeat(lengths < k, counts)
+    hashes = np.zeros(len(first), dtype=np.uint64)
+    hashes[~short] = rolling[first[~short]]
+    for at in np.flatnonzero(short):  # a text shorter than k: the same hash of its few characters
+        value = 0
+        for char in norms[owner[at]]:
+            value = (value * int(base) + ord(char) + 1) & 0xFFFF_FFFF_FFFF_FFFF
+        hashes[at] = value
+    return owner, _mix(hashes)
+
+
+def _densify(signatures, empty) -> None:
+    """Fill each empty bin from the first full bin of a fixed random probe sequence (optimal densification,
+    Shrivastava 2017: two sets still agree on a bin with probability equal to their Jaccard); a bin whose probes
+    all miss takes the next full bin to the right."""
+    import numpy as np
+
+    bins = signatures.shape[1]
+    probes = np.random.default_rng(_MINHASH_SEED).integers(0, bins, size=(bins, _DENSIFY_PROBES))
+    rows = np.flatnonzero((signatures == empty).any(axis=1))
+    for chunk in np.array_split(rows, len(rows) // 2048 + 1):
+        block = signatures[chunk]
+        holes = block == empty
+        hit = (~holes)[:, probes]  # (rows, bins, probes): is the probed bin full?
+        first = hit.argmax(axis=2)
+        found = np.take_along_axis(hit, first[..., None], axis=2)[..., 0]
+        borrowed = np.take_along_axis(block, probes[np.arange(bins), first], axis=1)
+        for row, i in zip(*np.nonzero(holes & ~found)):  # rare: a text with very few shingles
+            full = np.roll(~holes[row], -(i + 1))
+            borrowed[row, i] = block[row, (i + 1 + np.argmax(full)) % bins]
+        block[holes] = borrowed[holes]
+        signatures[chunk] = block
+
+
+def minhash_signatures(texts: list[str], bins: int = MINHASH_BINS):
+    """One-permutation MinHash signatures (one row per text): each character 5-gram is hashed once and falls in
+    one of ``bins`` bins by its top bits; a bin keeps the smallest value. Work: O(characters), in numpy batches."""
+    import numpy as np
+
+    empty = np.uint64(np.iinfo(np.uint64).max)
+    shift = np.uint64(64 - (bins.bit_length() - 1))
+    low = np.uint64((1 << (64 - (bins.bit_length() - 1))) - 1)
+    out = np.full((len(texts), bins), empty, dtype=np.uint64)
+    norms = [_normal(t) for t in texts]
+    start = 0
+    while start < len(norms):
+        stop, size = start + 1, len(norms[start])
+        while stop < len(norms) and size + len(norms[stop]) <= _MINHASH_BATCH:
+            size += len(norms[stop])
+            stop += 1
+        owner, values = _shingle_values(norms[start:stop])
+        np.minimum.at(out[start:stop].reshape(-1), owner * bins + (values >> shift).astype(np.int64), values & low)
+        start = stop
+    _densify(out, empty)
+    return out
+
+
+def similar_pairs(texts: dict[int, str], threshold: float, others: dict[int, str] | None = None,
+                  ) -> list[tuple[int, int, float]]:
+    """(id, earlier or other id, Jaccard) for pairs whose character 5-gram sets have Jaccard >= threshold.
+    Within ``texts`` (each id against the earlier ids, keeping the most similar), or each id of ``texts`` against
+    ``others``; the same answers as :func:`exact_similar_pairs`.
+
+    A MinHash index (locality-sensitive hashing) picks the pairs worth comparing, then each candidate's Jaccard is
+    computed exactly, so a reported pair is always right; a pair exactly at the threshold escapes the index with
+    probability at most ``MINHASH_MISS`` (more similar pairs far less). Complexity: O(total characters) to sign
+    the texts (one-permutation MinHash, ``MINHASH_BINS`` bins), O(N x B) to bucket N texts in B bands of R rows
+    (:func:`lsh_bands`), and O(C x L) to check the C candidate pairs of L shingles. A pair of Jaccard s is a
+    candidate with probability 1 - (1 - s**R)**B, so on varied text C grows about linearly with N at thresholds
+    of 0.8 and above, and so does the whole check (16,000 lines in seconds where the exact check took minutes).
+    Low thresholds need short bands and give many more candidates."""
+    bands, rows = lsh_bands(threshold)
+    mine, theirs = sorted(texts), sorted(others or {})
+    signatures = minhash_signatures([texts[n] for n in mine] + [others[n] for n in theirs])
+    keys = [[(band, sig[band * rows:(band + 1) * rows].tobytes()) for band in range(bands)] for sig in signatures]
+    cache: dict[tuple[bool, int], frozenset[str]] = {}
+
+    def shingle_set(n: int, other: bool) -> frozenset[str]:
+        if (other, n) not in cache:
+            cache[other, n] = _shingles((others if other else texts)[n])
+        return cache[other, n]
+
+    buckets: dict[tuple[int, bytes], list[int]] = {}
+    for at, n in enumerate(theirs, start=len(mine)):  # the other file is indexed first
+        for key in keys[at]:
+            buckets.setdefault(key, []).append(n)
+    pairs = []
+    for at, i in enumerate(mine):
+        candidates = {j for key in keys[at] for j in buckets.get(key, ())}
+        best = None
+        for j in sorted(candidates):
+            a, b = shingle_set(i, False), shingle_set(j, others is not None)
+            if min(len(a), len(b)) < threshold * max(len(a), len(b)):
+                continue
+            score = len(a & b) / len(a | b)
+            if score >= threshold and (best is None or score > best[1]):
+                best = (j, score)
+        if best is not None:
+            pairs.append((i, best[0], round(best[1], 3)))
+        if others is None:
+            for key in keys[at]:
+                buckets.setdefault(key, []).append(i)
     return pairs
 
 
@@ -394,7 +653,7 @@ def validate_jsonl(path: str | Path, gates: Gates = Gates(), *, test_path: str |
         if not text.strip():
             add(number, "blank_line", "an empty line: remove it (each line must be one JSON example)")
             continue
-        obj, error = parse_line(text)
+        obj, error, repeated = parse_line_with_duplicates(text)
         if error is not None:
             cut = "" if ended else "; it is the last line and has no line break, so the file looks cut off"
             add(number, "not_json", f"not valid JSON ({error}){cut}")
@@ -407,6 +666,9 @@ def validate_jsonl(path: str | Path, gates: Gates = Gates(), *, test_path: str |
         rules = check_example(obj, gates)
         for rule, message in rules:
             add(number, rule, message)
+        for holder, keys in repeated:
+            add(number, "duplicate_keys", f"{_where(obj, holder)} gives the key(s) {', '.join(map(repr, keys))} "
+                                          "more than once; only the last value counts: remove the others")
         if isinstance(obj, dict):
             report.examples[number] = obj
             if isinstance(obj.get("messages"), list):
@@ -481,14 +743,9 @@ class CleanResult:
 
 
 def _atomic_write(path: Path, lines: Iterable[str]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="\n") as handle:
-            for line in lines:
-                handle.write(line + "\n")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="\n") as handle:  # helpers.files
+        for line in lines:
+            handle.write(line + "\n")
 
 
 def write_jsonl(path: str | Path, rows: Iterable, *, overwrite: bool = False) -> Path:

@@ -22,12 +22,23 @@ PRESETS = {
 }
 
 
+def positive_int(text: str) -> int:
+    """argparse type for counts such as ``--k``: a whole number of at least 1, or a clear usage error."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; use 1 or more, e.g. --k 10") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value} (it is how many documents to retrieve)")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", help="folder of .md/.txt documents (front matter optional)")
     parser.add_argument("questions", nargs="?", help="JSONL: one {\"question\": ..., \"gold_doc_ids\": [...]} per line")
     parser.add_argument("--pipelines", nargs="+", default=["dense", "bm25", "hybrid"], choices=sorted(PRESETS))
-    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--k", type=positive_int, default=10, help="documents retrieved per question (default 10)")
     args = parser.parse_args(argv)
     try:
         corpus = load_corpus(args.folder, quiet=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import os
 import shutil
 import uuid
 import warnings
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers import embeddings, env
+from helpers.files import atomic_path
 
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 
@@ -70,11 +70,10 @@ def _add_to_embedding_cache(path: Path, new: dict[str, np.ndarray]) -> None:
 
 
 def _save_embedding_cache(path: Path, table: dict[str, np.ndarray]) -> None:
-    tmp = path.with_name(f"{path.stem}.tmp{os.getpid()}.npz")
     keys = np.array(list(table.keys()))
     vectors = np.stack(list(table.values())).astype(np.float32)
-    np.savez(tmp, keys=keys, vectors=vectors)
-    tmp.replace(path)
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:  # a handle: np.savez would add ".npz" to a name
+        np.savez(handle, keys=keys, vectors=vectors)
 
 
 def embed_texts(texts: list[str], *, cache: bool = True, progress: bool = False, batch_size: int = 64) -> np.ndarray:

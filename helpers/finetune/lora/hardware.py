@@ -1,11 +1,13 @@
 """One training path for every machine: the model, precision and sizes chosen from the hardware, the model loaded
-accordingly (4-bit QLoRA for 3B-8B models on a small GPU), and CUDA out-of-memory turned into advice.
+accordingly (4-bit QLoRA only when the memory estimate says 16-bit LoRA does not fit), and CUDA out-of-memory turned
+into advice.
 
 Taught in notebooks/08_lora_finetuning.ipynb (section 3, "One code path, any hardware").
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from dataclasses import dataclass, replace
@@ -16,7 +18,9 @@ from helpers.finetune.lora import memory, shapes
 PACKAGED = "packaged"  # the offline SmolLM2-135M-Instruct from the pip package (helpers.local_model)
 T4_DEFAULT = "Qwen/Qwen2.5-0.5B-Instruct"  # ungated; 1.5B also trains in fp16 on 16 GB
 AMPERE_DEFAULT = "Qwen/Qwen2.5-1.5B-Instruct"
-QLORA_FROM_PARAMS = 2.5e9  # on GPUs under 40 GB, bigger models load in 4-bit
+FIT_SHARE = 0.9  # a plan must fit 90% of the GPU's memory by helpers.finetune.lora.memory's estimate (10% spare)
+BNB_INSTALL_CELL = ('notebook 08 installs it in the cell "GPU only: QLoRA needs bitsandbytes"; elsewhere run '
+                    "pip install bitsandbytes")
 OOM_ADVICE = """CUDA ran out of GPU memory. In order of cost to quality:
   1. shorter sequences: plan = dataclasses.replace(plan, max_seq_len=256) (our tickets fit in 256 tokens)
   2. gradient checkpointing: plan = dataclasses.replace(plan, gradient_checkpointing=True) (about 30% slower, far less memory)
@@ -55,31 +59,40 @@ def choose_plan(gpu: env.GpuInfo | None | str = "detect", model: str | None = No
         return TrainPlan("cpu", model or PACKAGED, "float32", False, 4, 384, 4, True, False,
                          "no GPU: the packaged SmolLM2-135M in float32 (CPUs have no fast fp16 training), adapters "
                          "in the last 4 blocks only, so the backward pass stays short")
+    where = f"{gpu.name} (capability {gpu.capability[0]}.{gpu.capability[1]})"
     if gpu.capability < (8, 0):
-        model = model or T4_DEFAULT
-        big = _params(model) >= QLORA_FROM_PARAMS
-        return TrainPlan("cuda", model, "float16", big, 4 if not big else 2, 512, None, False, big,
-                         f"{gpu.name} (capability {gpu.capability[0]}.{gpu.capability[1]}): float16 with loss "
-                         "scaling; never bfloat16, which this GPU only emulates"
-                         + ("; 4-bit QLoRA because the model is over 2.5B parameters" if big else ""))
-    model = model or AMPERE_DEFAULT
-    plan = TrainPlan("cuda", model, "bfloat16", False, 16 if gpu.memory_gib >= 40 else 8, 1024, None, False, False,
-                     f"{gpu.name} (capability {gpu.capability[0]}.{gpu.capability[1]}): bfloat16, larger batches")
-    if memory_estimate(plan).total_gib > 0.9 * gpu.memory_gib:  # does not fit in 16-bit: checkpointing, then 4-bit
-        plan = replace(plan, gradient_checkpointing=True, reason=plan.reason + ", gradient checkpointing")
-        if memory_estimate(plan).total_gib > 0.9 * gpu.memory_gib:
-            plan = replace(plan, load_in_4bit=True, reason=plan.reason + ", 4-bit QLoRA to fit")
+        plan = TrainPlan("cuda", model or T4_DEFAULT, "float16", False, 4, 512, None, False, False,
+                         f"{where}: float16 with loss scaling; never bfloat16, which this GPU only emulates")
+    else:
+        plan = TrainPlan("cuda", model or AMPERE_DEFAULT, "bfloat16", False, 16 if gpu.memory_gib >= 40 else 8, 1024,
+                         None, False, False, f"{where}: bfloat16, larger batches")
+    return fit_plan(plan, gpu.memory_gib)
+
+
+def fit_plan(plan: TrainPlan, memory_gib: float) -> TrainPlan:
+    """``plan`` made to fit ``FIT_SHARE`` of ``memory_gib`` by the memory estimate (:func:`memory_estimate`), in order
+    of cost to quality: as it is; with gradient checkpointing; with 4-bit QLoRA (only when 16-bit LoRA does not fit
+    even with checkpointing); with smaller micro-batches. The reason says which step was needed and why."""
+    budget = FIT_SHARE * memory_gib
+
+    def need(p: TrainPlan) -> float:
+        return memory_estimate(p).total_gib
+
+    if need(plan) <= budget:
+        return plan
+    plan = replace(plan, gradient_checkpointing=True, reason=plan.reason + ", gradient checkpointing "
+                   f"(16-bit LoRA needs {need(plan):.1f} GiB of the {budget:.1f} GiB budget without it)")
+    if need(plan) <= budget:
+        return plan
+    sixteen = need(plan)
+    plan = replace(plan, load_in_4bit=True, reason=plan.reason + f"; 4-bit QLoRA because 16-bit LoRA needs "
+                   f"{sixteen:.1f} GiB even with checkpointing")
+    while need(plan) > budget and plan.batch_size > 1:
+        plan = replace(plan, batch_size=plan.batch_size // 2)
+    if need(plan) > budget:
+        return replace(plan, reason=plan.reason + f"; still {need(plan):.1f} GiB at batch 1: expect out-of-memory, "
+                       "choose a smaller model")
     return plan
-
-
-def _params(model: str) -> float:
-    """Parameter count of a model id: from the stored configs when known, else from its Hub config."""
-    for shape in shapes.load_shapes().values():
-        if shape.hub_id == model or shape.name == model:
-            return shape.total_params()
-    if model == PACKAGED:
-        return shapes.get_shape("SmolLM2-135M").total_params()
-    return plan_shape(model).total_params()
 
 
 def plan_shape(model: str) -> shapes.ModelShape:
@@ -124,33 +137,51 @@ def load_for_training(plan: TrainPlan):
         tokenizer = AutoTokenizer.from_pretrained(folder)
         model = AutoModelForCausalLM.from_pretrained(folder, dtype=getattr(torch, plan.dtype))
         return model.to(plan.device), tokenizer
-    if plan.load_in_4bit and plan.device != "cuda":
-        raise ValueError("4-bit QLoRA needs a CUDA GPU (bitsandbytes); on the CPU use the float32 plan")
+    check_qlora_ready(plan)  # before downloading anything
     tokenizer = AutoTokenizer.from_pretrained(plan.model)
+    model = load_model(plan)
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return model, tokenizer
+
+
+def check_qlora_ready(plan: TrainPlan) -> None:
+    """Raise a clear error when ``plan`` asks for 4-bit QLoRA where it cannot run: no CUDA GPU, or bitsandbytes not
+    installed (not in requirements.txt: it needs CUDA)."""
+    if not plan.load_in_4bit:
+        return
+    if plan.device != "cuda":
+        raise ValueError("4-bit QLoRA needs a CUDA GPU (bitsandbytes); on the CPU use the float32 plan")
+    if importlib.util.find_spec("bitsandbytes") is None:
+        raise ImportError(f"this plan trains {plan.model} with 4-bit QLoRA, which needs bitsandbytes: "
+                          f"{BNB_INSTALL_CELL}; then run this cell again")
+
+
+def load_model(plan: TrainPlan, source: str | os.PathLike | None = None):
+    """The model of ``plan`` ready to train, from ``source`` (default ``plan.model``: a Hub id, or a local folder
+    such as bench.gpu_check's random-weight models): the plan's dtype, SDPA attention, 4-bit NF4 weights prepared
+    for training (QLoRA), gradient checkpointing when the plan says so."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    check_qlora_ready(plan)
     kwargs = {"dtype": getattr(torch, plan.dtype)}
     if plan.load_in_4bit:
-        try:
-            from transformers import BitsAndBytesConfig
-            import bitsandbytes  # noqa: F401
-        except ImportError as exc:
-            raise ImportError("QLoRA needs bitsandbytes: pip install bitsandbytes (GPU machines only), then restart "
-                              "the kernel") from exc
+        from transformers import BitsAndBytesConfig
+
         kwargs["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
             bnb_4bit_compute_dtype=getattr(torch, plan.dtype))
         kwargs["device_map"] = {"": 0}
-    model = AutoModelForCausalLM.from_pretrained(plan.model, attn_implementation="sdpa", **kwargs)
+    model = AutoModelForCausalLM.from_pretrained(str(source or plan.model), attn_implementation="sdpa", **kwargs)
     if plan.load_in_4bit:
         from peft import prepare_model_for_kbit_training
 
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=plan.gradient_checkpointing)
-    else:
-        model = model.to(plan.device)
-        if plan.gradient_checkpointing:
-            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    return model, tokenizer
+        return prepare_model_for_kbit_training(model, use_gradient_checkpointing=plan.gradient_checkpointing)
+    model = model.to(plan.device)
+    if plan.gradient_checkpointing:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    return model
 
 
 class OomGuard:

@@ -358,7 +358,7 @@ def batch_plan(n_examples: int, batch_size: int, epochs: int, seed: int) -> list
     return steps
 
 
-def _collate(rows, pad_id: int, device, hidden=None):
+def collate(rows, pad_id: int, device, hidden=None):
     """Right-padded (ids, mask, labels[, hidden]) tensors for a list of (ids, labels) rows."""
     import torch
 
@@ -400,7 +400,7 @@ def answer_metrics(model, encoded: list, *, pad_id: int, batch_size: int = 8) ->
     model.eval()
     with torch.no_grad():
         for first in range(0, len(encoded), batch_size):
-            loss, n, right = module(*_collate(encoded[first:first + batch_size], pad_id, device))
+            loss, n, right = module(*collate(encoded[first:first + batch_size], pad_id, device))
             total += float(loss) * int(n)
             count += int(n)
             right_all += int(right)
@@ -516,8 +516,9 @@ def _peak_memory(device) -> tuple[float, str]:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, "process peak RSS"
 
 
-def _accelerator(config: TrainConfig, device: str | None):
-    """accelerate's Accelerator. ``cpu=True`` whenever there is no GPU: under a multi-process launcher (torchrun,
+def new_accelerator(mixed_precision: str = "no", device: str | None = None):
+    """accelerate's Accelerator for ``mixed_precision`` ("no", "fp16", "bf16") on ``device`` ("cpu", "cuda" or None:
+    the GPU when there is one). ``cpu=True`` whenever there is no GPU: under a multi-process launcher (torchrun,
     ``accelerate launch --multi_gpu``) that makes it join the processes with gloo instead of NCCL.
 
     accelerate keeps one setting per process (mixed precision, CPU or GPU) and refuses another; a single process may
@@ -531,9 +532,9 @@ def _accelerator(config: TrainConfig, device: str | None):
     if AcceleratorState._shared_state:
         state = AcceleratorState()
         other_device = cpu != (state.device.type == "cpu")
-        if state.num_processes == 1 and (other_device or state.mixed_precision != config.mixed_precision):
+        if state.num_processes == 1 and (other_device or state.mixed_precision != mixed_precision):
             AcceleratorState._reset_state(reset_partial_state=other_device)
-    return Accelerator(mixed_precision=config.mixed_precision, cpu=cpu)
+    return Accelerator(mixed_precision=mixed_precision, cpu=cpu)
 
 
 def _validate(accelerator, trained, valid: list, pad_id: int) -> tuple[float, float]:
@@ -565,7 +566,7 @@ def train(model, tokenizer, examples: list[dict], config: TrainConfig = TrainCon
     from tqdm.auto import tqdm
 
     if accelerator is None:
-        accelerator = _accelerator(config, device)
+        accelerator = new_accelerator(config.mixed_precision, device)
     elif accelerator.mixed_precision != config.mixed_precision:
         raise ValueError(f"the accelerator uses mixed_precision={accelerator.mixed_precision!r} but the "
                          f"configuration asks for {config.mixed_precision!r}")
@@ -635,7 +636,7 @@ def train(model, tokenizer, examples: list[dict], config: TrainConfig = TrainCon
                 result.stopped = True
                 raise KeyboardInterrupt
             mine, rows = _share(batch, encoded, rank, world)
-            tensors = _collate(rows, pad_id, accelerator.device,
+            tensors = collate(rows, pad_id, accelerator.device,
                                [prefix[i] for i in mine] if prefix is not None else None)
             answers = sum(_answer_count(encoded[i][1]) for i in batch)  # the whole batch's, known to every process
             t0 = time.perf_counter()
