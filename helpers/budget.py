@@ -281,35 +281,33 @@ class Endpoint:
         return provider in self.providers and re.fullmatch(rf"(?:/.*)?/v1/{self.pattern}", path) is not None
 
 
-A, O = ("anthropic",), ("openai",)
-# First match wins. Free: Anthropic bills no token counting and OpenAI no moderation (see FREE_SOURCES); uploads,
-# cancellations and pauses create no billed work by themselves (the batch or job that uses a file is priced).
+ANTHROPIC, OPENAI = ("anthropic",), ("openai",)
+# First match wins. Free (as_of 2026-12-05): "Token counting is free to use" (Anthropic,
+# https://platform.claude.com/docs/en/build-with-claude/token-counting, Pricing and rate limits) and "The moderation
+# endpoint is free to use" (OpenAI, https://developers.openai.com/api/docs/guides/moderation). By the course's policy,
+# uploads, cancellations and pauses pass: they create no billed work by themselves, and the batch, job or message
+# that uses an uploaded file is priced.
 ENDPOINTS = (
-    Endpoint("messages/count_tokens", None, A),
-    Endpoint("messages/batches/[^/]+/cancel", None, A),
-    Endpoint("messages/batches", _anthropic_batch, A),
-    Endpoint("messages", _messages, A),
-    Endpoint("complete", _anthropic_complete, A),
+    Endpoint("messages/count_tokens", None, ANTHROPIC),
+    Endpoint("messages/batches/[^/]+/cancel", None, ANTHROPIC),
+    Endpoint("messages/batches", _anthropic_batch, ANTHROPIC),
+    Endpoint("messages", _messages, ANTHROPIC),
+    Endpoint("complete", _anthropic_complete, ANTHROPIC),
     Endpoint("files", None),
-    Endpoint("uploads(/[^/]+(/parts|/complete|/cancel))?", None, O),
-    Endpoint("moderations", None, O),
-    Endpoint("responses/input_tokens", None, O),
-    Endpoint("responses/[^/]+/cancel", None, O),
-    Endpoint("responses", _responses, O),
-    Endpoint("chat/completions", _chat, O),
-    Endpoint("completions", _completions, O),
-    Endpoint("embeddings", _embeddings, O),
-    Endpoint("batches/[^/]+/cancel", None, O),
-    Endpoint("batches", _openai_batch, O),
-    Endpoint("fine_tuning/jobs/[^/]+/(cancel|pause|resume)", None, O),
-    Endpoint("fine_tuning/jobs", _fine_tuning_job, O),
+    Endpoint("uploads(/[^/]+(/parts|/complete|/cancel))?", None, OPENAI),
+    Endpoint("moderations", None, OPENAI),
+    Endpoint("responses/input_tokens", None, OPENAI),
+    Endpoint("responses/[^/]+/cancel", None, OPENAI),
+    Endpoint("responses", _responses, OPENAI),
+    Endpoint("chat/completions", _chat, OPENAI),
+    Endpoint("completions", _completions, OPENAI),
+    Endpoint("embeddings", _embeddings, OPENAI),
+    Endpoint("batches/[^/]+/cancel", None, OPENAI),
+    Endpoint("batches", _openai_batch, OPENAI),
+    Endpoint("fine_tuning/jobs/[^/]+/(cancel|pause|resume)", None, OPENAI),
+    Endpoint("fine_tuning/jobs", _fine_tuning_job, OPENAI),
 )
 GENERATION_ENDPOINTS = ("messages", "chat/completions")  # the ones the local model answers (free)
-FREE_SOURCES = {  # as_of 2026-12-05
-    "messages/count_tokens": "https://platform.claude.com/docs/en/build-with-claude/token-counting "
-                             "(Pricing and rate limits: token counting is free to use)",
-    "moderations": "https://developers.openai.com/api/docs/guides/moderation (the moderation endpoint is free to use)",
-}
 
 
 def endpoint_for(provider: str, method: str, path: str) -> Endpoint | None:

@@ -178,6 +178,21 @@ def check_settings() -> list[Check]:
     return checks
 
 
+def check_model_lifecycle() -> list[Check]:
+    """Registry models the course uses that shut down (or stop taking fine-tuning jobs) soon: [--] rows, since they
+    matter only with an API key. A registry that cannot be read is a [FAIL]."""
+    from helpers import registry
+
+    try:
+        warnings = registry.shutdown_warnings(registry.course_model_ids())
+    except Exception as exc:  # a damaged data/models.yaml raises the registry's own errors: reported as a row
+        return [Check("model registry", False, f"{type(exc).__name__}: {exc}")]
+    if not warnings:
+        return [Check("model lifecycle", True, f"no model the course uses shuts down within "
+                                               f"{registry.SHUTDOWN_WARNING_DAYS} days")]
+    return [Check("model lifecycle", False, line, required=False) for line in warnings]
+
+
 def check_gpu() -> Check:
     gpu = env.gpu_info()
     if gpu is None:
@@ -201,6 +216,7 @@ def run_checks() -> list[Check]:
     checks += check_packages()
     checks += [check_offline_model(), check_converted_model(), check_embeddings()]
     checks += check_settings()
+    checks += check_model_lifecycle()
     checks += [check_gpu()] + check_keys()
     return checks
 

@@ -22,7 +22,7 @@ from helpers import paths
 PROFILES = ("full", "quick")
 BACKENDS = ("auto", "local", "anthropic", "openai")
 KEY_NAMES = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
-SECRET_NAMES = (*KEY_NAMES.values(), "QDRANT_API_KEY")  # never printed, logged or cached
+SECRET_NAMES = (*KEY_NAMES.values(), "QDRANT_API_KEY")  # never printed, logged or written anywhere
 # Also looked up in Colab's secrets panel: the secrets, and the settings that decide where requests go and what they
 # may cost (a cap typed into that panel must hold like one in .env). The others are set in a cell (os.environ).
 COLAB_SETTINGS = (*SECRET_NAMES, "COURSE_MAX_USD", "COURSE_BACKEND", "QDRANT_URL")

@@ -57,7 +57,8 @@ UNSUPPORTED_OFFLINE = (
 # cost in ``usage`` without slowing every course cell down.
 THINKING_TOKENS = {"none": 0, "minimal": 1, "low": 2, "medium": 4, "high": 8, "xhigh": 16, "max": 32}
 MANUAL_THINKING_TOKENS = 32  # manual thinking (``budget_tokens`` >= 1024): the offline model thinks at most this much
-THINKING_LEAD = "Let me think about this step by step."  # the start the offline model's thinking continues from
+# The start the offline model's thinking continues from (the blank line makes its first tokens words, not newlines).
+THINKING_LEAD = "Let me think about this step by step.\n\n"
 ANTHROPIC_EFFORTS = ("low", "medium", "high", "xhigh", "max")  # output_config.effort (Anthropic SDK's OutputConfig)
 SIGNATURE_KEY = b"course-offline-thinking-v1"  # what the offline thinking signatures are derived from
 

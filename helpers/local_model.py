@@ -10,7 +10,6 @@ import importlib.util
 import inspect
 import itertools
 import json
-import os
 import threading
 import time
 import uuid
@@ -181,7 +180,7 @@ def cpu_dtype(workload: str = "single") -> str:
     for this workload ("single": one chat request; "batch": evaluation loops). On CPUs without native bf16 matrix
     units, bf16 decodes one short request faster (decoding is memory-bound) but prefills long prompts and batches
     far slower (compute-bound), so the two workloads can get different dtypes."""
-    override = os.environ.get("COURSE_LOCAL_DTYPE", "").strip().lower()
+    override = env.setting("COURSE_LOCAL_DTYPE").lower()
     if override:
         if override not in CPU_DTYPES:
             raise env.CourseConfigError(f"COURSE_LOCAL_DTYPE={override!r} is not valid; use one of {', '.join(CPU_DTYPES)}.")

@@ -342,8 +342,8 @@ class StaticDecoder:
     replay instead of hundreds of Python-launched kernels. ``prefill`` and ``step`` return the model's output (its
     ``logits``); the caller's loop (helpers.local_model.LocalEngine.stream) picks tokens as on the CPU.
 
-    If compiling fails (no Triton, an unsupported GPU or model), the decoder says so once and decodes eagerly on the
-    same static cache: slower, never wrong."""
+    If compiling fails (no Triton, an unsupported GPU or model), the decoder says so once, finishes that request
+    eagerly on the same static cache, and takes no more requests (:meth:`fits`): the engine's eager loop serves them."""
 
     def __init__(self, model, max_tokens: int = STATIC_CACHE_TOKENS, *, compile: bool | None = None):
         from transformers import StaticCache
@@ -354,12 +354,14 @@ class StaticDecoder:
         self.cache = StaticCache(config=model.config, max_cache_len=self.max_tokens)
         self.compiled = compile_enabled() if compile is None else compile
         self.forward = model.get_compiled_call(None) if self.compiled else model.__call__
-        self.note = "compiled decode step" if self.compiled else "static cache, eager decode step"
+        self.note = "static cache, compiled decode step" if self.compiled else "static cache, eager decode step"
         self.steps = 0
 
     def fits(self, tokens: int) -> bool:
-        """True when a request of ``tokens`` (prompt + answer limit) fits the static cache."""
-        return tokens <= self.max_tokens
+        """True when this decoder should take a request of ``tokens`` (prompt + answer limit): it fits the static
+        cache, and the step is compiled. Uncompiled, a static cache only adds attention over its empty slots, so the
+        engine's eager loop (its CPU code) serves instead."""
+        return self.compiled and tokens <= self.max_tokens
 
     def prefill(self, prompt_ids: list[int], prefix: list | None = None):
         """Run the prompt (eagerly: its length varies) into the emptied cache; logits of its last position only.

@@ -568,7 +568,8 @@ for api, model_id, call, texts in (("Anthropic", claude_model, claude_call, cach
                      "$ without caching": mm.cost(fresh + write + read, out)})
 measured = pd.DataFrame(rows)
 cold, warm = measured["seconds"].iloc[0], measured["seconds"].iloc[1:3].median()
-print(f"prefix: {max(SHOTS)} examples; answered by {'the local model' if llm.uses_local('anthropic') else claude_model}")
+answered = "the local model" if llm.uses_local("anthropic") else claude_model
+print(f"prefix: {max(SHOTS)} examples ({measured['cache write'].iloc[0]} tokens written); answered by {answered}")
 print(f"first call {cold:.2f} s, later calls {warm:.2f} s (median): {cold / max(warm, 1e-9):.1f}x faster with the "
       f"prefix cached; prices as of {registry.get(claude_model).as_of}")
 measured.round(6)

@@ -389,8 +389,6 @@ training_file
 job = client.fine_tuning.jobs.create(
     model=BASE_MODEL, training_file=training_file.id, suffix="pulseboard-clean", seed=7,
     method={"type": "supervised", "supervised": {"hyperparameters": HYPERPARAMETERS}})
-if WITH_KEY:
-    BUDGET.record(estimate.usd)
 print(job.id, job.status, job.hyperparameters)
 
 
@@ -516,9 +514,6 @@ print(f"{raw_sample.name}: {ruthless.kept} lines, {len(sample_report.lines_with(
       f"({ {row.rule: int(row.lines) for row in sample_report.summary().itertuples()} })")
 with open(raw_sample, "rb") as handle:
     noisy_file = client.files.create(file=handle, purpose="fine-tune")
-if WITH_KEY:
-    BUDGET.record(fd.estimate_cost(fd.token_stats(raw_sample, count_tokens).per_example["tokens"], BASE_MODEL,
-                                   n_epochs=HYPERPARAMETERS["n_epochs"]).usd)
 noisy_job = follow(client.fine_tuning.jobs.create(
     model=BASE_MODEL, training_file=noisy_file.id, suffix="pulseboard-raw", seed=7,
     method={"type": "supervised", "supervised": {"hyperparameters": HYPERPARAMETERS}}).id)

@@ -91,3 +91,18 @@ def test_doctor_fails_on_a_bad_setting(monkeypatch, capsys):
     monkeypatch.setenv("COURSE_PROFILE", "fast")
     assert doctor.main() == 1
     assert "full, quick" in capsys.readouterr().out
+
+
+def test_model_lifecycle_rows(monkeypatch):
+    from helpers import registry
+
+    monkeypatch.setattr(registry, "shutdown_warnings", lambda ids, *a, **k: ["gpt-x shuts down on 2026-12-20"])
+    rows = doctor.check_model_lifecycle()
+    assert [(r.mark, r.detail) for r in rows] == [("[--]", "gpt-x shuts down on 2026-12-20")]
+
+    def broken(*a, **k):
+        raise ValueError("data/models.yaml: line 3: bad date")
+
+    monkeypatch.setattr(registry, "course_model_ids", broken)
+    [row] = doctor.check_model_lifecycle()
+    assert row.mark == "[FAIL]" and "bad date" in row.detail

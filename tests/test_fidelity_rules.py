@@ -159,7 +159,7 @@ def test_function_tools_need_reasoning_effort_none_or_the_responses_api(gpt, eng
     assert err.body["message"] == ("Function tools with reasoning_effort are not supported for gpt-6-luna in "
                            "/v1/chat/completions. To use function tools, use /v1/responses or set reasoning_effort "
                            "to 'none'.")
-    answer = gpt.chat.completions.create(model="gpt-6-luna", max_completion_tokens=24, messages=USER,
+    answer = gpt.chat.completions.create(model="gpt-6-luna", max_completion_tokens=80, messages=USER,
                                          tools=OPENAI_TOOLS, tool_choice="required", reasoning_effort="none")
     assert answer.choices[0].finish_reason == "tool_calls"
     assert "/v1/responses" in gpt_error(gpt, model="gpt-6.1-terra", tools=OPENAI_TOOLS, reasoning_effort="none").body["message"]

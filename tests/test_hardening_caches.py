@@ -96,7 +96,8 @@ def test_deeply_nested_value_inside_a_result_is_a_miss(cache):
 
 
 # --- the converted model's course-meta.json --------------------------------------------------------------------------
-GOOD_META = {"conversion_version": local_model.CONVERSION_VERSION, "cpu_dtype": {"single": "float32", "batch": "float32"}}
+GOOD_META = {"conversion_version": local_model.CONVERSION_VERSION,
+             "cpu_dtype": {"single": "float32", "batch": "float32"}}
 DAMAGED_META = {
     **{name: raw for name, raw in DAMAGED.items() if name != "a wrong field type"},
     "an old conversion": json.dumps(dict(GOOD_META, conversion_version=-1)).encode(),

@@ -277,7 +277,7 @@ def test_static_cache_decoding_matches_the_cpu_path(hub_engine, monkeypatch):
     expected = hub_engine.generate(prompt, max_new_tokens=12)
     assert hub_engine.static_decoder is None  # the CPU path never builds the GPU decoder
     decoder = serving.StaticDecoder(hub_engine.model, 128, compile=False)
-    monkeypatch.setattr(hub_engine, "_cuda_decoder", lambda tokens: decoder if decoder.fits(tokens) else None)
+    monkeypatch.setattr(hub_engine, "_cuda_decoder", lambda tokens: decoder if tokens <= decoder.max_tokens else None)
     got = hub_engine.generate(prompt, max_new_tokens=12)
     assert (got.text, got.output_tokens, got.stop_reason) == (expected.text, expected.output_tokens,
                                                               expected.stop_reason)
@@ -288,7 +288,9 @@ def test_static_cache_decoding_matches_the_cpu_path(hub_engine, monkeypatch):
     assert first.text == again.text == expected.text and again.cached_tokens == len(prompt) - 1
     sampled = [hub_engine.generate(prompt, max_new_tokens=8, temperature=0.9, seed=3).text for _ in range(2)]
     assert sampled[0] == sampled[1]  # seeded sampling on the decoder's device
-    assert not decoder.fits(129)
+    assert not decoder.fits(100)  # uncompiled, the engine's eager loop serves: the static cache would only cost
+    decoder.compiled = True
+    assert decoder.fits(128) and not decoder.fits(129)
 
 
 def test_compile_setting_is_checked(monkeypatch):

@@ -9,6 +9,8 @@ Offline, the course's local provider serves the same wire formats (see helpers/l
 from __future__ import annotations
 
 import json
+import math
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
@@ -20,13 +22,14 @@ DEFAULT_SYSTEM = ("You are Halcyon Labs' support assistant for Pulseboard. Use t
                   "answering; never invent account details. Answer in two to four sentences and name the source "
                   "(document id, incident id or customer record).")
 MAX_RESULT_CHARS = 4000
+MAX_TOOL_CALLS_PER_STEP = 16  # tool calls run from one model reply; the rest are answered with an error result
 
 
 @dataclass
 class Step:
     """One event of a run: a tool call with its result, or the final answer."""
 
-    kind: str                 # "tool" or "answer"
+    kind: str                 # "tool", "skipped" (calls over MAX_TOOL_CALLS_PER_STEP, not run) or "answer"
     name: str = ""
     arguments: dict = field(default_factory=dict)
     content: str = ""
@@ -62,6 +65,8 @@ class AgentRun:
                 result = " ".join(step.content.split())
                 lines.append(f"{n}. call {step.name}({args})  [{step.seconds:.1f} s]")
                 lines.append(f"   -> {result[:width]}{'...' if len(result) > width else ''}")
+            elif step.kind == "skipped":
+                lines.append(f"{n}. skipped: {step.content}")
             else:
                 lines.append(f"{n}. answer [{step.seconds:.1f} s]: {step.content}")
         lines.append(f"stopped: {self.stopped}; {self.model_calls} model calls, {self.input_tokens} tokens in, "
@@ -92,6 +97,34 @@ def _execute(execute: Callable[[str, dict], str], names: set[str], name: str, ar
     return result[:MAX_RESULT_CHARS]
 
 
+def _execute_until(deadline: float, execute, names: set[str], name: str, arguments) -> tuple[str, bool]:
+    """(result, timed out): the tool runs in a worker thread and the loop stops waiting at ``deadline``. A Python
+    thread cannot be killed, so a timed-out tool finishes in the background (a daemon thread: it never holds the
+    kernel open) and its result is dropped."""
+    box: list[str] = []
+    worker = threading.Thread(target=lambda: box.append(_execute(execute, names, name, arguments)), daemon=True,
+                              name=f"agent-tool-{name}")
+    worker.start()
+    worker.join(max(0.0, deadline - time.perf_counter()))
+    if box:
+        return box[0], False
+    return json.dumps({"error": f"{name} timed out: the run's timeout_s was reached before it returned"}), True
+
+
+def _skipped(name: str) -> str:
+    return json.dumps({"error": f"{name} not run: at most {MAX_TOOL_CALLS_PER_STEP} tool calls are run per reply; "
+                                "ask again for the ones you still need"})
+
+
+def check_bounds(max_steps, timeout_s) -> None:
+    """ValueError unless ``max_steps`` is an integer >= 1 and ``timeout_s`` a finite number of seconds > 0."""
+    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+        raise ValueError(f"max_steps must be an integer of at least 1 (model calls per run), not {max_steps!r}")
+    if (isinstance(timeout_s, bool) or not isinstance(timeout_s, (int, float)) or not math.isfinite(timeout_s)
+            or timeout_s <= 0):
+        raise ValueError(f"timeout_s must be a finite number of seconds above 0, such as 180, not {timeout_s!r}")
+
+
 def run_agent(question: str, *, tools: list[dict], execute: Callable[[str, dict], str], provider: str | None = None,
               model: str | None = None, system: str = DEFAULT_SYSTEM, max_steps: int = 6, timeout_s: float = 180.0,
               max_tokens: int = 300, cache: bool = True) -> AgentRun:
@@ -101,9 +134,12 @@ def run_agent(question: str, *, tools: list[dict], execute: Callable[[str, dict]
     Offline (the local model, greedy decoding) a finished run is cached: a later call with the same question,
     settings and model replays it once every recorded tool call, run again now, returns the same result (then the
     model would have read the same inputs and written the same replies). Otherwise the agent runs live. With an API
-    key every run is live. ``cache=False`` always runs live."""
-    if max_steps < 1:
-        raise ValueError("max_steps must be at least 1")
+    key every run is live. ``cache=False`` always runs live.
+
+    Bounds: ``max_steps`` model calls (an integer >= 1) and ``timeout_s`` seconds (finite, > 0), checked around
+    every model and tool call (a tool still running at the deadline is abandoned: ``stopped == "timeout"``); at
+    most ``MAX_TOOL_CALLS_PER_STEP`` tool calls run per model reply, the rest get an error result."""
+    check_bounds(max_steps, timeout_s)
     provider = provider or llm.active_provider()
     model = model or registry.default_model(provider)
     names = {t["name"] for t in tools}
@@ -163,12 +199,18 @@ def _anthropic_loop(run, tools, execute, names, system, max_steps, deadline, max
             return
         messages.append({"role": "assistant", "content": response.content})
         results = []
-        for call in calls:
+        for call in calls[:MAX_TOOL_CALLS_PER_STEP]:
             tool_began = time.perf_counter()
-            output = _execute(execute, names, call.name, call.input)
-            run.steps.append(Step("tool", call.name, dict(call.input or {}), output,
-                                  time.perf_counter() - tool_began))
+            output, timed_out = _execute_until(deadline, execute, names, call.name, call.input)
+            arguments = call.input if isinstance(call.input, dict) else {}
+            run.steps.append(Step("tool", call.name, dict(arguments), output, time.perf_counter() - tool_began))
+            if timed_out:
+                run.stopped = "timeout"
+                return
             results.append({"type": "tool_result", "tool_use_id": call.id, "content": output})
+        results += [{"type": "tool_result", "tool_use_id": call.id, "content": _skipped(call.name), "is_error": True}
+                    for call in calls[MAX_TOOL_CALLS_PER_STEP:]]
+        _note_skipped(run, calls[MAX_TOOL_CALLS_PER_STEP:], lambda call: call.name)
         messages.append({"role": "user", "content": results})
     run.stopped = "max_steps"
 
@@ -198,18 +240,33 @@ def _openai_loop(run, tools, execute, names, system, max_steps, deadline, max_to
                          "tool_calls": [{"id": c.id, "type": "function",
                                          "function": {"name": c.function.name, "arguments": c.function.arguments}}
                                         for c in calls]})
-        for call in calls:
+        for call in calls[:MAX_TOOL_CALLS_PER_STEP]:
             tool_began = time.perf_counter()
+            timed_out = False
             try:
                 arguments = json.loads(call.function.arguments or "{}")
-            except json.JSONDecodeError as exc:
-                arguments, output = {}, json.dumps({"error": f"arguments are not valid JSON: {exc}"})
+            except (ValueError, RecursionError) as exc:
+                arguments, output = {}, json.dumps({"error": f"arguments are not valid JSON: {str(exc)[:200]}"})
             else:
-                output = _execute(execute, names, call.function.name, arguments)
+                output, timed_out = _execute_until(deadline, execute, names, call.function.name, arguments)
             run.steps.append(Step("tool", call.function.name, arguments if isinstance(arguments, dict) else {},
                                   output, time.perf_counter() - tool_began))
+            if timed_out:
+                run.stopped = "timeout"
+                return
             messages.append({"role": "tool", "tool_call_id": call.id, "content": output})
+        messages += [{"role": "tool", "tool_call_id": call.id, "content": _skipped(call.function.name)}
+                     for call in calls[MAX_TOOL_CALLS_PER_STEP:]]
+        _note_skipped(run, calls[MAX_TOOL_CALLS_PER_STEP:], lambda call: call.function.name)
     run.stopped = "max_steps"
+
+
+def _note_skipped(run: AgentRun, calls: list, name_of) -> None:
+    """One trace step for the calls of a reply that were over the per-reply cap (not run)."""
+    if calls:
+        names = sorted({str(name_of(call)) for call in calls})
+        run.steps.append(Step("skipped", content=f"{len(calls)} more tool call(s) in one reply ({', '.join(names)[:200]})"
+                                                 f" over the cap of {MAX_TOOL_CALLS_PER_STEP}; each got an error"))
 
 
 def score_run(run: AgentRun, task: dict) -> dict:

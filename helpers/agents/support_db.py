@@ -246,12 +246,18 @@ def fingerprint(csv_dir: Path | None = None) -> str:
     return digest.hexdigest()[:20]
 
 
+def read_only_uri(path: str | Path) -> str:
+    """The SQLite URI that opens ``path`` read-only. The path is percent-encoded (``Path.as_uri``), so a folder
+    named with ``#``, ``?`` or ``%`` (say ``COURSE_CACHE_DIR=~/cache #2``) still names the same file."""
+    return Path(path).expanduser().resolve().as_uri() + "?mode=ro"
+
+
 def stored_fingerprint(path: Path) -> str | None:
     """The fingerprint recorded inside an existing database file, or None (no file, or not our database)."""
     if not path.is_file():
         return None
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        with closing(sqlite3.connect(read_only_uri(path), uri=True)) as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
     except sqlite3.DatabaseError:
         return None
@@ -316,7 +322,7 @@ def connect(path: str | Path | None = None, *, build: bool = True) -> sqlite3.Co
     target = build_database(path) if build else Path(path or default_path())
     if not target.is_file():
         raise FileNotFoundError(f"{target} does not exist; call helpers.agents.support_db.build_database() first")
-    conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True, check_same_thread=False)
+    conn = sqlite3.connect(read_only_uri(target), uri=True, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA query_only = ON")
     return conn

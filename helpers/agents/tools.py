@@ -379,7 +379,7 @@ def validate_arguments(name: str, arguments: dict) -> tuple[dict, list[str]]:
         problems.append(f"missing required argument {missing!r}")
     for key, value in arguments.items():
         if key not in props:
-            problems.append(f"unknown argument {key!r} (allowed: {', '.join(props)})")
+            problems.append(f"unknown argument {repr(key)[:60]} (allowed: {', '.join(props)})")
             continue
         rule = props[key]
         if rule["type"] == "integer" and isinstance(value, float) and value.is_integer():
@@ -387,7 +387,8 @@ def validate_arguments(name: str, arguments: dict) -> tuple[dict, list[str]]:
         ok = (isinstance(value, str) if rule["type"] == "string"
               else isinstance(value, int) and not isinstance(value, bool))
         if not ok:
-            problems.append(f"argument {key!r} must be {_JSON_TYPES[rule['type']]}, got {json.dumps(value)}")
+            shown = _json_prefix(value, 80) or type(value).__name__
+            problems.append(f"argument {key!r} must be {_JSON_TYPES[rule['type']]}, got {shown[:80]}")
             continue
         if isinstance(value, int) and not rule.get("minimum", value) <= value <= rule.get("maximum", value):
             problems.append(f"argument {key!r} must be from {rule['minimum']} to {rule['maximum']}, got {value}")
@@ -416,28 +417,87 @@ def is_error(result: str) -> bool:
     return isinstance(value, dict) and "error" in value
 
 
+BOUNDED_WORK_FACTOR = 16  # bounded_json reads at most this many times max_chars of a value before cutting it down
+BOUNDED_MAX_DEPTH = 32    # nesting levels kept by bounded_json; deeper values become "..."
+
+
 def bounded_json(value, max_chars: int = MAX_RESULT_CHARS) -> str:
     """JSON no longer than ``max_chars``: drops the last items of the longest lists, then shortens the longest
-    strings, and marks the result ``"truncated": true``."""
-    text = json.dumps(value, ensure_ascii=False)
-    if len(text) <= max_chars:
+    strings, and marks the result ``"truncated": true``. The work is bounded too, whatever the value: a value
+    whose JSON exceeds ``BOUNDED_WORK_FACTOR * max_chars`` is first cut down by :func:`_prune` (each container
+    shares that budget among its items), so a million-item list costs about as much as a short one."""
+    budget = BOUNDED_WORK_FACTOR * max_chars
+    text = _json_prefix(value, budget + 1)
+    if text is not None and len(text) <= max_chars:
         return text
-    value = copy.deepcopy(value)
+    cut = text is None or len(text) > budget
+    value, _ = _prune(value, budget, 0) if cut else (copy.deepcopy(value), 0)
     if isinstance(value, dict):
         value["truncated"] = True
     for _ in range(1000):
+        text = json.dumps(value, ensure_ascii=False)
+        if len(text) <= max_chars:
+            return text
         lists, strings = [], []
         _collect(value, lists, strings)
         shrinkable = [item for item in lists if len(item) > 1]
         if shrinkable:
-            max(shrinkable, key=lambda item: len(json.dumps(item, ensure_ascii=False))).pop()
+            longest = max(shrinkable, key=lambda item: len(json.dumps(item, ensure_ascii=False)))
+            del longest[max(1, len(longest) * 7 // 8):]  # the last eighth (at least one item)
         elif strings:
             holder, key = max(strings, key=lambda hk: len(hk[0][hk[1]]))
             holder[key] = holder[key][: max(20, len(holder[key]) * 2 // 3)].rstrip() + "..."
-        text = json.dumps(value, ensure_ascii=False)
-        if len(text) <= max_chars:
-            return text
+        else:
+            break  # nothing left to shorten: say so now rather than loop
     return error_result(f"result too large to return (over {max_chars} characters)")
+
+
+def _json_prefix(value, limit: int) -> str | None:
+    """The JSON of ``value`` when it is at most ``limit`` characters, else its first ``limit``-odd characters;
+    None when it cannot be written (nested too deeply, circular, not JSON types). Stops encoding at the limit."""
+    pieces, size = [], 0
+    try:
+        for piece in json.JSONEncoder(ensure_ascii=False).iterencode(value):
+            pieces.append(piece)
+            size += len(piece)
+            if size >= limit:
+                break
+    except (RecursionError, ValueError, TypeError):
+        return None
+    return "".join(pieces)
+
+
+def _prune(value, budget: int, depth: int) -> tuple[object, int]:
+    """A copy of ``value`` whose JSON is about ``budget`` characters at most, and that size: long strings are cut,
+    containers keep their first items while the budget lasts, each item getting a fair share of what is left;
+    deeper than ``BOUNDED_MAX_DEPTH`` becomes "...". Visits O(budget) items, never the rest."""
+    if depth >= BOUNDED_MAX_DEPTH:
+        return "...", 5
+    if isinstance(value, str):
+        if len(value) + 2 > budget:
+            value = value[: max(20, budget - 5)] + "..."
+        return value, len(value) + 2
+    if isinstance(value, (list, tuple)):
+        items, used = [], 2
+        for index, item in enumerate(value):
+            share = max(24, (budget - used) // max(1, len(value) - index))
+            if used + 4 > budget:
+                break
+            kept, size = _prune(item, share, depth + 1)
+            items.append(kept)
+            used += size + 2
+        return items, used
+    if isinstance(value, dict):
+        kept_items, used = {}, 2
+        for index, (key, item) in enumerate(value.items()):
+            share = max(24, (budget - used) // max(1, len(value) - index))
+            if used + 8 > budget:
+                break
+            kept, size = _prune(item, share, depth + 1)
+            kept_items[key] = kept
+            used += len(str(key)) + size + 4
+        return kept_items, used
+    return value, len(str(value)) if isinstance(value, (int, float)) else 8
 
 
 def _collect(value, lists: list, strings: list) -> None:
@@ -456,16 +516,27 @@ def _collect(value, lists: list, strings: list) -> None:
                 _collect(item, lists, strings)
 
 
+MAX_ARGUMENT_CHARS = 20_000  # a tool call's JSON arguments longer than this are refused unread
+
+
 def run_tool(name: str, arguments: dict | str | None = None) -> str:
     """Run one tool call from a model and return a JSON string: the result, or ``{"error": ...}`` that the model
-    can read (unknown tool, bad JSON, missing/extra/wrongly typed argument, or the tool failing)."""
-    if name not in TOOLS:
-        return error_result(f"unknown tool {name!r}; available tools: {', '.join(TOOL_NAMES)}")
+    can read (unknown tool or a name that is not a string, bad, oversized or absurdly nested JSON, a
+    missing/extra/wrongly typed argument, or the tool failing). Never raises."""
+    if not isinstance(name, str) or name not in TOOLS:
+        shown = repr(name)[:60]
+        return error_result(f"unknown tool {shown}; available tools: {', '.join(TOOL_NAMES)}")
     if isinstance(arguments, str):
+        if len(arguments) > MAX_ARGUMENT_CHARS:
+            return error_result(f"arguments are too long ({len(arguments):,} characters, at most "
+                                f"{MAX_ARGUMENT_CHARS:,}); send only the documented fields", name)
         try:
             arguments = json.loads(arguments) if arguments.strip() else {}
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             return error_result(f"arguments are not valid JSON ({exc.msg} at position {exc.pos})", name)
+        except (RecursionError, ValueError):
+            return error_result("arguments are nested too deeply or hold a number too long to read; send a flat "
+                                "JSON object such as {\"customer_id\": \"C-12345\"}", name)
     if arguments is None:
         arguments = {}
     if not isinstance(arguments, dict):

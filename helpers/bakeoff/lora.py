@@ -173,7 +173,6 @@ def run_api_finetune(client, base_model: str, train_lines: list[dict], *, hyperp
     job = client.fine_tuning.jobs.create(model=base_model, training_file=uploaded.id, suffix=suffix,
                                          method={"type": "supervised",
                                                  "supervised": {"hyperparameters": hyperparameters}})
-    BUDGET.record(estimate.usd)
     while job.status not in ("succeeded", "failed", "cancelled"):
         if time.perf_counter() - start > timeout_s:
             raise TimeoutError(f"fine-tuning job {job.id} still {job.status} after {timeout_s:.0f} s; it keeps running "

@@ -67,7 +67,7 @@ ANSWER_CACHE = "finetune_answers"  # under <course cache>/evaluations, beside he
 def reuse_enabled() -> bool:
     """``COURSE_FINETUNE_REUSE``: "1" (default) lets a job reuse the adapter of an identical earlier job offline;
     "0" makes every job train."""
-    value = os.environ.get(REUSE_VARIABLE, "1").strip() or "1"
+    value = env.setting(REUSE_VARIABLE, "1")
     if value not in ("0", "1"):
         raise env.CourseConfigError(f"{REUSE_VARIABLE}={value!r} is not valid; use 1 (reuse the adapter of an "
                                     "identical earlier job, the default) or 0 (always train).")

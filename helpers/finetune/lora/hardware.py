@@ -153,8 +153,8 @@ def check_qlora_ready(plan: TrainPlan) -> None:
     if plan.device != "cuda":
         raise ValueError("4-bit QLoRA needs a CUDA GPU (bitsandbytes); on the CPU use the float32 plan")
     if importlib.util.find_spec("bitsandbytes") is None:
-        raise ImportError(f"this plan trains {plan.model} with 4-bit QLoRA, which needs bitsandbytes: "
-                          f"{BNB_INSTALL_CELL}; then run this cell again")
+        raise ImportError(f"QLoRA needs bitsandbytes (this plan trains {plan.model} in 4-bit): {BNB_INSTALL_CELL}; "
+                          "then run this cell again")
 
 
 def load_model(plan: TrainPlan, source: str | os.PathLike | None = None):
@@ -177,7 +177,8 @@ def load_model(plan: TrainPlan, source: str | os.PathLike | None = None):
     if plan.load_in_4bit:
         from peft import prepare_model_for_kbit_training
 
-        return prepare_model_for_kbit_training(model, use_gradient_checkpointing=plan.gradient_checkpointing)
+        return prepare_model_for_kbit_training(model, use_gradient_checkpointing=plan.gradient_checkpointing,
+                                               gradient_checkpointing_kwargs={"use_reentrant": False})
     model = model.to(plan.device)
     if plan.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
