@@ -114,7 +114,7 @@ def first_token_s(engine, prompt: list[int]) -> tuple[float, int]:
     return result.first_token_s, result.cached_tokens
 
 
-def prefix_rows(engine, repeats: int, batch: int = 16) -> list[dict]:
+def prefix_rows(engine, repeats: int, batch: int = 8) -> list[dict]:
     """Per workload: one request's prefill cold (empty prefix cache) and warm (right after the notebook's previous
     request), then a batch of ``batch`` prompts through generate_batch without the cache, cold and warm. Medians."""
     cache = engine.prefix_cache or local_model.PREFIX_CACHE
@@ -163,6 +163,7 @@ def main() -> None:
     parser.add_argument("--new-tokens", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--prefix-only", action="store_true", help="only the prefix-cache rows")
+    parser.add_argument("--prefix-batch", type=int, default=8, help="prompts per batch in the prefix-cache rows")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                         help="cuda: GPU mode's serving engine on a random-weight model (bench.gpu_serving)")
     parser.add_argument("--shape", default="Qwen2.5-1.5B", help="--device cuda: a stored config (data/model_configs)")
@@ -174,7 +175,7 @@ def main() -> None:
 
     engine = local_model.get_engine()
     if args.prefix_only:
-        print_prefix(prefix_rows(engine, args.repeats), engine)
+        print_prefix(prefix_rows(engine, args.repeats, args.prefix_batch), engine)
         return
     model = engine.model
     prompt = engine.encode_chat([{"role": "user", "content": "Write a short paragraph about dashboards."}])
@@ -200,7 +201,7 @@ def main() -> None:
           f"{bandwidth['spread_gb_per_s'][1]:.1f}); model {engine.display_name}; prompt {len(prompt)} tokens, "
           f"{args.new_tokens} new tokens, median of {args.repeats}")
     print(table(rows))
-    prefix = prefix_rows(engine, args.repeats)
+    prefix = prefix_rows(engine, args.repeats, args.prefix_batch)
     print_prefix(prefix, engine, save_json=False)
     path = save("generation", {"machine": machine(), "bandwidth": bandwidth, "new_tokens": args.new_tokens,
                                "prompt_tokens": len(prompt), "rows": rows, "prefix_cache": prefix})

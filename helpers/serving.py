@@ -25,8 +25,10 @@ from helpers import env, paths, registry
 SERVING_PATH = paths.DATA_DIR / "models.yaml"
 SOURCES = ("packaged", "hub", "override")
 PACKAGED_NAME = "SmolLM2-135M-Instruct"
-# What a model folder needs from the Hub: weights, config, tokenizer and chat template (no README, no other formats).
+# What a model folder needs from the Hub: weights, config, tokenizer and chat template (no README, no other formats);
+# the older pickle weights only for a repository without safetensors (some COURSE_LOCAL_MODEL choices).
 ALLOW_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja", "tokenizer*"]
+PICKLE_PATTERNS = ["*.json", "*.bin", "*.txt", "*.model", "*.jinja", "tokenizer*"]
 OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")  # Hugging Face's own switches, read as they read them
 HUB_TIMEOUT_S = 5.0
 STATIC_CACHE_TOKENS = 4096  # prompt + answer of one request on the GPU's fast path; longer ones decode eagerly
@@ -156,14 +158,17 @@ def is_complete(folder: Path) -> bool:
         return False
     if not any((folder / name).is_file() for name in ("tokenizer.json", "tokenizer_config.json")):
         return False
-    index = folder / "model.safetensors.index.json"
-    if index.is_file():
-        try:
-            shards = set(json.loads(index.read_text(encoding="utf-8"))["weight_map"].values())
-        except (ValueError, KeyError, TypeError):
-            return False
-        return all((folder / shard).is_file() for shard in shards)
-    return (folder / "model.safetensors").is_file()
+    for weights in ("model.safetensors", "pytorch_model.bin"):  # safetensors, or the older pickle format
+        index = folder / f"{weights}.index.json"
+        if index.is_file():
+            try:
+                shards = set(json.loads(index.read_text(encoding="utf-8"))["weight_map"].values())
+            except (ValueError, KeyError, TypeError, AttributeError):
+                return False
+            return all((folder / shard).is_file() for shard in shards)
+        if (folder / weights).is_file():
+            return True
+    return False
 
 
 def cached_snapshot(hub_id: str) -> Path | None:
@@ -265,6 +270,8 @@ def download(hub_id: str) -> Path:
     print(f"[local] downloading {hub_id} once into the Hugging Face cache ({constants.HF_HUB_CACHE}); later runs "
           "load it from there", file=sys.stderr)
     folder = Path(snapshot_download(hub_id, allow_patterns=ALLOW_PATTERNS))
+    if not is_complete(folder):  # no safetensors in the repository: its pickle weights
+        folder = Path(snapshot_download(hub_id, allow_patterns=PICKLE_PATTERNS))
     if not is_complete(folder):
         raise OSError(f"the download of {hub_id} into {folder} is incomplete (no config, tokenizer or weights)")
     return folder
@@ -310,6 +317,19 @@ def answering_choice() -> ServingChoice:
     """The choice that answers in this process once its model is in place (downloading a chosen Hub model if needed):
     what evaluation caches should key on, so a GPU run never reuses the CPU model's answers or the reverse."""
     return prepare(decided())[0]
+
+
+def base_model(answered_by: str, *, local: bool = False) -> str:
+    """The base model under an answer, for comparison tables (notebooks 07-10 compare a fine-tuned row only with
+    rows on the same base): a LoRA-merged local engine ("<base>+lora:<adapter>") names its base; an API id its
+    registry model (a dated snapshot or an ``ft:`` model of it); the local engine's own id is returned as it is.
+    ``local``: the answer came from the in-process server, where an ``ft:`` id names the API model a local LoRA job
+    stood in for (helpers.finetune.jobs): its base is the model this machine serves."""
+    if "+lora:" in answered_by:
+        return answered_by.split("+lora:", 1)[0]
+    if local and answered_by.startswith("ft:"):
+        return answering_choice().model_id
+    return registry.base_id(answered_by) if answered_by else ""
 
 
 def load_pretrained(folder: Path, dtype: str, device: str):

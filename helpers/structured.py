@@ -3,21 +3,23 @@ at every step of generation the grammar masks the next-token logits, so the offl
 parses and satisfies the schema (constrained decoding). The in-process server (helpers.local_api) uses it for
 OpenAI ``response_format`` (``json_schema`` and ``json_object``, so ``client.chat.completions.parse``), Anthropic
 ``output_config.format`` (so ``client.messages.parse``), and for forced or ``strict`` tool calls, whose arguments
-then always satisfy the tool's schema. Taught in notebooks/00_start_here.ipynb ("Structured outputs") and used by
-notebooks 01, 05, 06, 08 and 09 where they replace prefill.
+then always satisfy the tool's schema. Seen in notebooks/01_prompt_patterns.ipynb (JSON mode and a forced tool call,
+section 7) and notebooks/05_agentic_rag.ipynb (a forced tool call); the portable replacement for prefill.
 
-The library is llguidance (Microsoft's guidance-ai project, MIT). Chosen over the other three well-kept ones by:
-- CPU wheels for Python 3.11 on linux x86_64: llguidance ships one abi3 wheel (3 MB) and needs no other package;
-  xgrammar's wheel requires ``triton`` on linux x86_64 (hundreds of MB, GPU-only, pulled onto every laptop) and
-  ``apache-tvm-ffi``; outlines pulls a large dependency tree (its Rust core, outlines-core, is a wheel too);
-  lm-format-enforcer is pure Python (works everywhere, but walks a character trie in Python at each step).
-- Speed: llguidance computes a mask over SmolLM2's 49,152-token vocabulary in about 0.15 ms per step on this
-  machine's CPU, against 20+ ms for one decoding step of the model itself (bench/bench_structured.py measures the
-  end-to-end cost); no grammar precompilation step (a schema compiles in about a millisecond), which suits a server
-  whose schemas arrive with the requests. lm-format-enforcer's per-step cost grows with the schema.
-- Maintenance: llguidance is the engine behind structured outputs in llama.cpp, vLLM, SGLang and OpenAI's own
-  service (credited in OpenAI's structured-outputs announcement); releases are monthly (1.9.1, 2026-09).
-(Checked 2026-12-05 with ``pip download --no-deps`` for cp311 manylinux x86_64 and the PyPI metadata.)
+The library is llguidance (guidance-ai, MIT). Chosen over the other three well-kept ones by:
+- CPU wheels for Python 3.11 on linux x86_64: llguidance ships one abi3 wheel (3 MB, also for macOS and Windows) and
+  depends on nothing; xgrammar 0.2.9's wheel requires ``triton`` on linux x86_64 (a GPU compiler of several hundred
+  MB, pulled onto every laptop) and ``apache-tvm-ffi``; outlines 1.3.3 is a framework with nine dependencies, pins
+  ``outlines-core==0.2.14``, and lists llguidance as one of its own backends; lm-format-enforcer 0.11.3 is pure
+  Python (portable, but its token-trie walk runs in Python at every step).
+- Speed: llguidance computes the mask over SmolLM2's 49,152 tokens in about 0.15 ms per step on this machine's CPU,
+  where one decoding step of the model takes tens of milliseconds (bench/bench_structured.py measures the end-to-end
+  cost, BENCHMARKS.md "Structured outputs"); a schema compiles in about a millisecond with no per-vocabulary index
+  built ahead, which suits a server whose schemas arrive with the requests.
+- Maintenance: 1.0 in 2025-06, 1.9.1 on PyPI as of 2026-09; integrated into llama.cpp, vLLM and SGLang, and shipped
+  in OpenAI's API for JSON Schema (2025-05), per its README.
+(Checked 2026-12-05 with ``pip download --no-deps`` for cp311 on manylinux x86_64, macOS and Windows, and each
+package's metadata.)
 
 What the real APIs do, as_of 2026-12-05 (sources: platform.claude.com/docs/en/build-with-claude/structured-outputs,
 platform.openai.com/docs/guides/structured-outputs, and the error bodies quoted in public issue threads, named per rule
@@ -42,15 +44,17 @@ from helpers import local_tools, registry
 
 LIBRARY = "llguidance"
 INSTALL_HINT = 'pip install "llguidance>=1.9"'
-# Compact JSON, one space after ":" and ",": the layout SmolLM2 saw most in training, and no room for the endless
-# whitespace a free-layout grammar lets a small model write.
+# Compact JSON, one space after ":" and "," (the layout of Python's json.dumps): no room for the endless whitespace a
+# free-layout grammar lets a small model write. "lenient": unknown keywords are reported (unsupported_keywords), not
+# fatal, so a non-strict request still gets the parts of its schema the compiler can enforce.
 JSON_LAYOUT = {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": ", "lenient": True}
 CACHE_SIZE = 128  # compiled grammars kept per tokenizer (least recently used goes first)
 
 # Keywords the Claude API refuses in a structured-output schema, per JSON type (the SDK's messages.parse() moves
 # them into the description instead). Wording of the 400s as observed: "output_config.format.schema: For 'integer'
 # type, property 'minimum' is not supported" / "For 'number' type, properties maximum, minimum are not supported"
-# (public issue threads, 2026-04 to 2026-08); the list is the docs' "JSON Schema limitations" section.
+# (public issue threads, 2026-04 to 2026-08); the list follows the docs' "JSON Schema limitations" section as quoted
+# by those threads.
 ANTHROPIC_UNSUPPORTED = {
     "number": ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
     "integer": ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
@@ -302,7 +306,11 @@ class _TokenizerGrammars:
     def __init__(self, tokenizer, eos_ids: tuple[int, ...]):
         llg = _llguidance()
         self.llg = llg
-        self.tokenizer = llg.hf.from_tokenizer(tokenizer, eos_token=list(eos_ids) or None)
+        try:
+            self.tokenizer = llg.hf.from_tokenizer(tokenizer, eos_token=list(eos_ids) or None)
+        except ValueError as exc:  # llguidance reads "fast" (Rust) tokenizers only
+            raise StructuredOutputError(f"Structured outputs offline need a fast tokenizer for the local model "
+                                        f"({exc}); load the model with AutoTokenizer (use_fast=True).") from exc
         self.compiled: OrderedDict[str, Constraint] = OrderedDict()
 
 

@@ -73,8 +73,20 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
+# > **Time:** the code runs in 1.0 min in the quick profile and 4.0 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** notebooks 00 and 01 (the ticket task and its yardstick: accuracy, macro-F1, format validity, cost).
+# >
+# > **You will:** measure four limits of prompting (format drift, jargon, tone, cost) and name the notebook that takes
+# > each one on.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (format validity, KV cache / prefix
+# > cache, ...).
+#
 # ## What you will learn
-# 1. **Format drift:** send one task through 20 differently worded caller prompts and measure which output formats come
+# 1. **Format drift:** send one task through many differently worded caller prompts and measure which output formats come
 #    back and how often a downstream parser fails.
 # 2. **Domain jargon:** ask questions in Halcyon Labs' internal words (Prism, Tidewater, frosted board, ghost seat,
 #    canary ring, dunning, ...) and score the answers against reference facts, without and with the reference text.
@@ -119,15 +131,17 @@ SHOTS = env.by_profile(full=[0, 5, 10, 20, 50, 100], quick=[0, 10, 40])  # few-s
 print(f"\nprovider: {PROVIDER} | model requested: {MODEL} | profile: {env.profile()}")
 
 # %% [markdown]
-# ## 1. Format drift: one task, twenty callers
+# ## 1. Format drift: one task, many callers
 #
 # In a real code base the same task is prompted from many places, each written by a different person. Here the task
-# is notebook 01's ticket classification, and `data/prompting/caller_prompts.jsonl` holds 20 ways of asking for it:
-# 5 ask for a `Category: X` line, 5 for JSON, 5 for the bare label, and 5 name no format at all. The code downstream
-# only wants a label.
+# is notebook 01's ticket classification, and `data/prompting/caller_prompts.jsonl` holds ways of asking for it: some
+# ask for a `Category: X` line, some for JSON, some for the bare label, and some name no format at all (the cell below
+# counts each kind). The code downstream only wants a label.
 
 # %%
 callers = pl.caller_prompts()
+print(f"{len(callers)} caller prompts; they ask for:",
+      pd.Series([c["asks_for"] for c in callers]).value_counts().to_dict())
 pd.DataFrame([{"caller": c["id"], "asks for": c["asks_for"],
                "prompt (first line)": c["template"].splitlines()[0][:90]} for c in callers])
 
@@ -208,7 +222,6 @@ fig = px.histogram(drift, x="asks_for", color="format", barnorm="percent",
 fig.update_layout(yaxis_title="% of outputs", height=420)
 fig.show()
 
-# %%
 per_caller = drift.groupby("caller").agg(asks_for=("asks_for", "first"),
                                          formats_seen=("format", lambda s: ", ".join(sorted(set(s)))),
                                          parsed=("parsed", "mean"), correct=("correct", "mean"))
@@ -229,26 +242,27 @@ print(f"label correct (parsed and right): {drift['correct'].mean():.0%}")
 # **What the number says.** The parse-failure rate above is the share of calls whose answer the downstream code could
 # not use. With the offline 135M model expect it to be high, with most outputs prose: a model this small barely
 # follows a format instruction at all, so read it as an upper bound, not as what Claude does. What survives a bigger model is the
-# *drift*: the format depends on how each caller happened to word the prompt, and the five callers that ask for no
+# *drift*: the format depends on how each caller happened to word the prompt, and the callers that ask for no
 # format can get any shape back. Every new caller is a new chance to break the parser.
 #
-# **Run it with a key.** With `ANTHROPIC_API_KEY` or `OPENAI_API_KEY` set, the same cells send these 20 prompts to
+# **Run it with a key.** With `ANTHROPIC_API_KEY` or `OPENAI_API_KEY` set, the same cells send these prompts to
 # Claude or GPT (the estimated cost prints first). Compare the parse-failure rate, and look at `per_caller`: which
 # callers still return more than one format?
 #
 # **Addressed in:** notebook 01, section 7 (provider enforcement: JSON mode and tool use, with a key) and
 # notebooks 07 and 08 (fine-tuning teaches one output format, so callers no longer have to spell it out).
-
-# %% [markdown]
+#
 # ## 2. Domain jargon: words the model cannot know
 #
 # Halcyon Labs' staff say *Prism* (the rendering engine), *Tidewater* (the sync scheduler), *frosted board*,
 # *ghost seat*, *canary ring*, *dunning*. No model was trained on these meanings: they are in the knowledge base
-# (`data/kb/`), not on the internet. `data/prompting/jargon_questions.jsonl` holds 26 such questions, each with the
-# **reference facts** a correct answer must contain, and the KB passage the facts come from.
+# (`data/kb/`), not on the internet. `data/prompting/jargon_questions.jsonl` holds such questions (`N_JARGON` of them
+# in this run, counted below), each with the **reference facts** a correct answer must contain, and the KB passage
+# the facts come from.
 
 # %%
 questions = datasets.sample(pl.jargon_questions(), N_JARGON, seed=0)
+print(f"{len(questions)} of {len(pl.jargon_questions())} jargon questions in this run")
 pd.DataFrame([{"id": q["id"], "term": q["term"], "question": q["question"],
                "facts (any alternative counts)": " AND ".join("/".join(f) for f in q["facts"])} for q in questions])
 
@@ -313,7 +327,6 @@ fig = px.bar(verdicts.reset_index().melt(id_vars="condition", var_name="verdict"
 fig.update_layout(yaxis_tickformat=".0%", height=400)
 fig.show()
 
-# %%
 jargon[jargon["condition"] == "closed book"][["term", "verdict", "missing", "answer"]].head(6)
 
 # %%
@@ -338,8 +351,7 @@ print(f"open book:   failure rate {open_failure_rate:.0%}, mean facts found {ope
 #
 # **Addressed in:** notebook 03 (naive RAG: find the passage automatically and paste it in) and notebook 04
 # (better retrieval).
-
-# %% [markdown]
+#
 # ## 3. Tone: "sound like our brand", described or shown
 #
 # Brand voice is usually described in adjectives ("warm, plain, calm"). Here it is a written guide whose ten rules a
@@ -370,7 +382,6 @@ off_brand = ("Dear valued customer,\nWe apologize for any inconvenience. Your bo
 print(greets_by_name(example["reply"], example["customer_name"]), talks_about_you(example["reply"]))
 print(greets_by_name(off_brand, example["customer_name"]), talks_about_you(off_brand))
 
-# %%
 pd.DataFrame({"on-brand example": pl.score_tone(example["reply"], example["customer_name"]),
               "off-brand reply": pl.score_tone(off_brand, example["customer_name"])})
 
@@ -416,12 +427,10 @@ fig = go.Figure(go.Heatmap(z=criteria.values, x=list(criteria.columns), y=list(c
 fig.update_layout(title="Share of replies that follow each rule of the brand guide", height=330)
 fig.show()
 
-# %%
 for name in tone_conditions:
     reply = tone[(tone["condition"] == name) & (tone["id"] == inputs[0]["id"])].iloc[0]
     print(f"--- {name} (rubric {reply['score']:.0%}) ---\n{reply['reply'].strip()}\n")
 
-# %%
 tone_scores = tone_summary["score"]
 print("mean rubric score:", {k: f"{v:.0%}" for k, v in tone_scores.items()})
 print(f"examples minus words: {tone_scores['shown by examples'] - tone_scores['described in words']:+.0%} "
@@ -708,5 +717,5 @@ check("02.cached_monthly_cost", answer_4)
 # **Try it with Claude / GPT.** Add a key (notebook 00, section 10), restart the kernel and run this notebook again:
 # the banner changes, every call goes to the real API (the estimated cost prints before each loop; cap it with
 # `COURSE_MAX_USD`), token counts become the provider's, and the four numbers above become your model's numbers.
-# Run it with `COURSE_PROFILE=full` for all 26 jargon questions and 10 tone inputs. Next: `03_naive_rag.ipynb`, where
-# the jargon questions get their answers from the knowledge base.
+# Run it with `COURSE_PROFILE=full` for more jargon questions and tone inputs (`N_JARGON`, `N_TONE`). Next:
+# `03_naive_rag.ipynb`, where the jargon questions get their answers from the knowledge base.

@@ -75,6 +75,19 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
+# > **Time:** the code runs in 1.5 min in the quick profile and 6.9 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** notebooks 00 and 01 (the ticket task and its metrics); notebook 02 for why fine-tuning (format,
+# > tone).
+# >
+# > **You will:** build and validate a fine-tuning file, price the training before it starts, and run the fine-tuning
+# > job flow end to end.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (epoch, leakage, quality gates,
+# > adapter, ...).
+#
 # ## What you will learn
 # 1. The chat fine-tuning format (`{"messages": [...]}` per line, optional `"weight": 0|1`), built from two datasets.
 # 2. A validator: the format rules the API enforces, the quality gates it does not, duplicates, train/test leakage;
@@ -90,9 +103,12 @@ if "google.colab" in sys.modules:
 # ## 0. Who answers, and how big the experiments are
 #
 # The banner says who answers. Without `OPENAI_API_KEY` the openai SDK is served in-process by
-# **SmolLM2-135M-Instruct** on your CPU, and fine-tuning jobs train a LoRA adapter on it, here, in this kernel. A 135M
-# model trained for a few CPU-minutes learns a *format*, not much *judgement*: expect the tuned model to answer in the
-# right shape and still be wrong often. That is an honest picture of what a tiny model learns; with a key the same
+# **SmolLM2-135M-Instruct** on your CPU, and fine-tuning jobs train a LoRA adapter on it, here, in this kernel.
+# (*LoRA, in advance of notebook 08:* the model's weights stay frozen and training learns a small low-rank correction
+# to some of its matrices, saved on its own as an *adapter* of a few megabytes and added to the model when it answers;
+# [08_lora_finetuning.ipynb](08_lora_finetuning.ipynb) writes it out and counts its parameters, and the
+# [glossary](../docs/glossary.md) has *LoRA* and *adapter*.) A 135M model trained for a few CPU-minutes learns a
+# *format*, not much *judgement*: expect the tuned model to answer in the right shape and still be wrong often. That is an honest picture of what a tiny model learns; with a key the same
 # cells fine-tune and evaluate an OpenAI model. `COURSE_PROFILE=quick` shrinks every size and still runs every step.
 
 # %%
@@ -107,7 +123,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 from tqdm.auto import tqdm
 
-from helpers import datasets, env, llm, registry
+from helpers import datasets, env, llm, registry, serving
 from helpers.budget import BUDGET
 from helpers.finetune import data as fd
 from helpers.finetune import tasks
@@ -335,10 +351,17 @@ pd.DataFrame([{"limit": name, "tokens": limit, "over, our file": stats.over(limi
 #
 # OpenAI bills the tokens of every example (up to 65,536 each), once per epoch, at the model's training price. With
 # `n_epochs="auto"` it picks the epochs itself, with this heuristic (from OpenAI's data-preparation cookbook):
-# 3 epochs; more for small files so that about 100 examples are seen in total (at most 25 epochs); fewer for big
-# files so that about 25,000 are (at least 1).
+# `fd.TARGET_EPOCHS` epochs; more for small files so that about `fd.MIN_TARGET_EXAMPLES` examples are seen in total
+# (at most `fd.MAX_DEFAULT_EPOCHS` epochs); fewer for big files so that about `fd.MAX_TARGET_EXAMPLES` are (at least
+# `fd.MIN_DEFAULT_EPOCHS`). The cell below prints the constants and the file sizes where the rule switches.
 
 # %%
+more_up_to = max(n for n in range(1, fd.MIN_TARGET_EXAMPLES) if fd.auto_epochs(n) > fd.TARGET_EPOCHS)
+fewer_from = next(n for n in range(fd.MIN_TARGET_EXAMPLES, fd.MAX_TARGET_EXAMPLES + 1)
+                  if fd.auto_epochs(n) < fd.TARGET_EPOCHS)
+print(f"{fd.TARGET_EPOCHS} epochs by default; up to {more_up_to} examples more, so that about "
+      f"{fd.MIN_TARGET_EXAMPLES} are seen (at most {fd.MAX_DEFAULT_EPOCHS} epochs); from {fewer_from:,} examples "
+      f"fewer, so that about {fd.MAX_TARGET_EXAMPLES:,} are seen (at least {fd.MIN_DEFAULT_EPOCHS})")
 pd.DataFrame({"examples": n, "auto epochs": fd.auto_epochs(n), "examples seen": n * fd.auto_epochs(n)}
              for n in (10, 20, 34, 50, 100, 1_000, 8_334, 10_000, 50_000)).set_index("examples").T
 
@@ -360,9 +383,9 @@ fig.update_layout(height=400)
 fig.show()
 
 # %% [markdown]
-# The curve is nearly flat below 34 examples (the heuristic adds epochs until about 100 examples are seen) and drops
-# at 8,334, where the third epoch is removed. Between the two, cost grows linearly with the file, so a cleaner,
-# smaller file is also a cheaper one.
+# The curve is nearly flat for small files (up to `more_up_to`, printed above, the heuristic adds epochs until about
+# `fd.MIN_TARGET_EXAMPLES` examples are seen) and drops at `fewer_from`, where an epoch is removed. Between the two,
+# cost grows linearly with the file, so a cleaner, smaller file is also a cheaper one.
 
 # %% [markdown]
 # ## 6. The job flow, with the real SDK
@@ -453,6 +476,9 @@ print("gold:", ticket["messages"][-1]["content"])
 # before come from the course cache, so a re-run with a reused adapter is instant). Tickets: accuracy, macro-F1 and JSON
 # validity. Orders: JSON validity, schema validity, and **field-level accuracy** (names, company, items as a set of
 # order lines, address, city, country, date exactly; notes only as set or not, since they are free text).
+# `base model` names the weights under each row: the tuned model is the base plus what training added, so the
+# comparison is fair only on the same base (offline: the local model, which the job trained an adapter on; with a
+# key: `BASE_MODEL` at OpenAI).
 
 # %%
 test_tickets = [e for e in test_examples if e["_source"]["task"] == "ticket"]
@@ -467,6 +493,7 @@ def evaluate(model):
     o_rows = pd.DataFrame([dict(tasks.score_order(a["text"], e["_source"]["gold"]), answer=a["text"])
                            for a, e in zip(o_answers, test_orders)])
     summary = {"answered by": t_answers[0]["model_answered"],
+               "base model": serving.base_model(t_answers[0]["model_answered"], local=not WITH_KEY),
                "ticket accuracy": t_rows["correct"].mean(),
                "ticket macro-F1": macro_f1(list(t_rows["gold"]), list(t_rows["predicted"]), datasets.TICKET_LABELS),
                "ticket JSON valid": t_rows["json_valid"].mean(), "order JSON valid": o_rows["json_valid"].mean(),

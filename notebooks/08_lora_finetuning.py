@@ -75,6 +75,19 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
+# > **Time:** the code runs in 2.2 min in the quick profile and 7.1 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 60 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** notebook 07 (the training data and the adapter its job trained) and notebook 01 (the prompt it is
+# > compared with).
+# >
+# > **You will:** write LoRA by hand and with peft, count its parameters, pick a training plan for your hardware, and
+# > train, evaluate, save and merge an adapter.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (LoRA, rank r and alpha, NF4 / QLoRA,
+# > MFU, ...).
+#
 # ## What you will learn
 # 1. LoRA in ten lines of torch on one Linear layer, then the same with `peft`.
 # 2. The parameter count r·(d_in + d_out) per adapted layer, by hand and checked against peft, for eight real models.
@@ -97,6 +110,7 @@ if "google.colab" in sys.modules:
 # %%
 import copy
 import json
+import os
 import subprocess
 import sys
 import time
@@ -119,6 +133,11 @@ env.seed_everything(8)
 print(hardware.gpu_check())
 plan = hardware.choose_plan()
 print("plan:", plan.reason)
+# One base model for every row compared below: notebook 01's prompts are answered by the model LoRA trains (on a GPU
+# the local engine would otherwise serve the model chosen for the GPU; COURSE_LOCAL_MODEL points it at the plan's).
+BASE_ID = registry.default_model("local") if plan.model == hardware.PACKAGED else plan.model
+if plan.model != hardware.PACKAGED:
+    os.environ["COURSE_LOCAL_MODEL"] = plan.model
 WORK = env.cache_dir() / "notebook08"
 WORK.mkdir(parents=True, exist_ok=True)
 
@@ -263,7 +282,6 @@ print(f"by hand: {llama8.num_hidden_layers} blocks x 16 x {per_block:,} = {llama
       f"trainable, on a {llama8.total_params():,}-parameter model; the seed says 10,567,680 of 8,041,000,960")
 del meta_model
 
-# %%
 share = table[table["r"] == 16].pivot_table(index="model", columns="targets", values="% of model").loc[configs["model"]]
 fig = px.bar(share.reset_index().melt(id_vars="model", value_name="% of the model", var_name="targets"),
              x="model", y="% of the model", color="targets", barmode="group",
@@ -275,8 +293,7 @@ fig.show()
 # At r = 16, LoRA on all seven projections trains about 0.5% of Llama-3.1-8B and 1-4% of the small models; q,v only
 # trains 0.1-0.7%. The seed's "0.1-1%" holds for the 1B-8B models, not for its own printed example. The share is
 # largest for small models: their projections are thin, so r·(d_in + d_out) is a bigger part of d_in·d_out.
-
-# %% [markdown]
+#
 # ## 3. Which GPU? Memory before you load anything
 #
 # Training memory is four things: the frozen **weights** (2 bytes each in fp16/bf16, about 0.56 in 4-bit NF4), the
@@ -361,7 +378,8 @@ print(CONFIG)
 #
 # The yardstick: ticket accuracy, macro-F1 and JSON validity; order JSON validity and field accuracy; latency per
 # answer. Beside it, two of notebook 01's prompt patterns on the same test tickets and the same model (zero-shot with
-# definitions and a `Category:` prefill; JSON with a prefilled frame): the best of them is the prompting baseline.
+# definitions and a `Category:` prefill; JSON with a prefilled frame): the best of them is the prompting baseline,
+# answered by the base model LoRA trains (`BASE_ID`, set in the first cell), so every row stands on the same weights.
 # Offline, the answers are cached per model weights and test examples (`cache_key`): a re-run reads them back, with
 # the latencies measured when they were generated.
 
@@ -429,7 +447,6 @@ print(f"{len(tuned.steps)} steps in {tuned.train_seconds:.1f} s: {tuned.tokens_p
       f"{tuned.trainable_params:,} trainable parameters, peak memory {tuned.peak_memory_gib:.2f} GiB ({tuned.memory_kind})")
 print(f"training loss: first 3 steps {sum(losses[:3]) / 3:.3f} -> last 3 steps {sum(losses[-3:]) / 3:.3f}")
 
-# %%
 curve.figure().show()  # the final curve, also kept in the saved notebook
 
 # %% [markdown]
@@ -442,9 +459,10 @@ tuned_summary, tuned_rows = lora_eval.evaluate_tasks(tuned.model, tokenizer, tes
 comparison = pd.DataFrame({"base": base_summary, f"LoRA r={CONFIG.lora.r}": tuned_summary,
                            f"best prompt of nb 01 ({best_prompt.name})": prompt_row}).T
 comparison.insert(0, "test answer loss", [base_loss, tuned_loss, None])
+comparison.insert(0, "base model", [BASE_ID, BASE_ID, best_prompt.summary["answered_by"]])
 changed = sum(a["answer"] != b["answer"] for a, b in zip(base_rows, tuned_rows))
 print(f"answer loss on held-out examples: {base_loss:.3f} -> {tuned_loss:.3f}; "
-      f"{changed} of {len(base_rows)} test answers changed")
+      f"{changed} of {len(base_rows)} test answers changed ({TEST_TICKETS} tickets, {TEST_ORDERS} orders)")
 comparison
 
 # %%
@@ -455,10 +473,9 @@ pd.DataFrame({"task": [r["task"] for r in base_rows], "base": [r["answer"][:70] 
 # **Reading it.** The answer loss is the cleanest signal: it falls on held-out examples the model never saw. JSON
 # validity is the format lesson (the base model mostly answers in prose). Accuracy and field accuracy are judgement,
 # and a 135M model trained for CPU-minutes learns little of it: read them as the floor of the method. On a GPU the plan
-# trains a 0.5B-1.5B model and these rows are the ones to quote. With few test items (quick profile: 6 tickets,
-# 1 order), differences of 10-20 points are noise.
-
-# %% [markdown]
+# trains a 0.5B-1.5B model and these rows are the ones to quote. With few test items (the count is printed above the
+# table; the quick profile keeps a handful), differences of 10-20 points are noise.
+#
 # ## 8. "LoRA reaches 90%+ of full fine-tuning quality": measured
 #
 # Same data, same number of steps, same blocks: **full fine-tuning** trains every weight of the adapted blocks (on the
@@ -514,8 +531,7 @@ print(f"measured here: the best LoRA ({best_lora}) achieves "
 # low-rank change), and full fine-tuning with the same steps can do better *or worse* (it has far more weights to move
 # with the same data, and overfits a small set sooner). The seed's "90%+" is a case-study figure; here is how to get
 # yours: same data, same steps, report the ratio.
-
-# %% [markdown]
+#
 # ## 9. Explore the settings
 #
 # Move the sliders: the trainable parameters and the memory per GPU type are computed for the chosen model config,

@@ -74,6 +74,18 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
+# > **Time:** the code runs in 1.8 min in the quick profile and 7.9 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** notebooks 01-09: every strategy it compares was taught there.
+# >
+# > **You will:** run a fair bake-off of prompting, RAG, fine-tuning and their hybrids on three tasks, and judge the
+# > seed's claims from paired tests.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (McNemar's test, paired bootstrap,
+# > confidence interval, ...).
+#
 # ## What you will learn
 # 1. How to run a fair bake-off: one held-out set per task, one yardstick, every strategy cached as a cell, so the
 #    whole comparison re-renders in seconds and `RUN_ALL = True` recomputes it.
@@ -92,7 +104,12 @@ if "google.colab" in sys.modules:
 # The banner says who answers the prompt strategies. Without a key it is **SmolLM2-135M-Instruct** on your CPU, and the
 # LoRA adapters are trained on that model here: expect low numbers everywhere. A 135M model is a fair stand-in for
 # *how* strategies differ, not for how good a frontier model is; the last section says which claims this scale cannot
-# test. `COURSE_PROFILE=quick` shrinks every size and still runs every strategy.
+# test. On a GPU the model chosen for it (1.5B-7B) answers and trains instead. `COURSE_PROFILE=quick` shrinks every
+# size and still runs every strategy.
+#
+# A fine-tuned row is compared only with prompt and RAG rows **on the same base model**: otherwise the gap measures
+# two models, not the training. So the prompt and RAG strategies always run on the local model the adapters train on;
+# with a key they also run on the API model, in rows beside them (`base_model` names the weights under each row).
 #
 # Results are cached per cell under the course cache, keyed by the strategy's settings, the test examples and who
 # answered: change a setting and only that cell runs again. `RUN_ALL = True` recomputes everything (retrains the
@@ -103,7 +120,7 @@ import json, time
 import pandas as pd
 import plotly.express as px
 
-from helpers import datasets, env, llm, rag, registry
+from helpers import datasets, env, llm, rag, registry, serving
 from helpers.bakeoff import harness
 from helpers.bakeoff import lora as bl
 from helpers.bakeoff import tasks as bt
@@ -118,7 +135,12 @@ env.seed_everything(10)
 print(llm.banner())
 PROVIDER = llm.active_provider()
 MODEL = llm.default_model(PROVIDER)
-BACKEND = f"local:{MODEL}" if llm.uses_local(PROVIDER) else PROVIDER
+# One base model per comparison: the prompt and RAG rows that the LoRA rows are compared with are answered by the
+# local model the adapters train on (offline and on a GPU alike). With a key the same strategies also run on the API
+# model, in rows beside them named "... [<model>]"; the claims of section 6 compare rows on the local base only.
+LOCAL_MODEL, LOCAL_BASE = registry.default_model("local"), serving.answering_choice().model_id
+ANSWERERS = [("local", LOCAL_MODEL, "")] + ([] if llm.uses_local(PROVIDER) else [(PROVIDER, MODEL, f" [{MODEL}]")])
+BACKEND = f"local:{LOCAL_BASE}" + ("" if llm.uses_local(PROVIDER) else f" + {PROVIDER}")
 bake = BakeOff(run_all=RUN_ALL, backend=BACKEND)
 print(f"profile={env.profile()}  prompt strategies answered by {BACKEND}  RUN_ALL={RUN_ALL}")
 print("cell results:", bake.cache.root, "| adapters:", bl.adapters_root())
@@ -133,9 +155,9 @@ print("API prices used for every cell:", harness.reference_models())
 #
 # ## 1. Knowledge QA on the help centre
 #
-# 120 questions about the knowledge base: paraphrases, exact identifiers, multi-document questions, **version and
-# recency** traps (an archived page gives an outdated figure) and **unanswerable** ones (the right reply is "not in
-# the docs"). They are split once: a stratified test sample for every strategy, the rest for training and tuning.
+# The questions of notebook 03 about the knowledge base (counted below): paraphrases, exact identifiers,
+# multi-document questions, **version and recency** traps (an archived page gives an outdated figure) and
+# **unanswerable** ones (the right reply is "not in the docs"). They are split once: a stratified test sample for every strategy, the rest for training and tuning.
 
 # %%
 kb = rag.load_corpus("../data/kb", quiet=True)
@@ -227,18 +249,23 @@ print(json.dumps(kb_examples[0]["messages"][1:], indent=1)[:700])
 def kb_adapter():
     return bl.train_adapter("kb-knowledge", kb_examples, KB_RECIPE, run_all=RUN_ALL)
 
-def kb_prompt_only(questions):
-    prompts = bt.closed_book_prompts(questions, KB_MAX_TOKENS)
-    records = evaluation.run_prompts(prompts, provider=PROVIDER, model=MODEL, cache=not RUN_ALL, progress=False)
-    return Outcome(bt.kb_rows(questions, records, max_tokens=KB_MAX_TOKENS), answered_by=records[0]["model_answered"])
+def kb_prompt_only(provider, model):
+    def run(questions):
+        prompts = bt.closed_book_prompts(questions, KB_MAX_TOKENS)
+        records = evaluation.run_prompts(prompts, provider=provider, model=model, cache=not RUN_ALL, progress=False)
+        return Outcome(bt.kb_rows(questions, records, max_tokens=KB_MAX_TOKENS),
+                       answered_by=records[0]["model_answered"])
+    return run
 
-def kb_rag(questions):
-    prompts, seconds, _ = bt.rag_prompts(pipeline, questions, k=KB_K, max_words=KB_CONTEXT_WORDS,
-                                         max_tokens=KB_MAX_TOKENS)
-    records = evaluation.run_prompts(prompts, provider=PROVIDER, model=MODEL, cache=not RUN_ALL, progress=False)
-    return Outcome(bt.kb_rows(questions, records, max_tokens=KB_MAX_TOKENS, retrieval_s=seconds),
-                   setup={"seconds": INDEX_SETUP_S, "note": "index build, extrapolated"},
-                   answered_by=records[0]["model_answered"])
+def kb_rag(provider, model):
+    def run(questions):
+        prompts, seconds, _ = bt.rag_prompts(pipeline, questions, k=KB_K, max_words=KB_CONTEXT_WORDS,
+                                             max_tokens=KB_MAX_TOKENS)
+        records = evaluation.run_prompts(prompts, provider=provider, model=model, cache=not RUN_ALL, progress=False)
+        return Outcome(bt.kb_rows(questions, records, max_tokens=KB_MAX_TOKENS, retrieval_s=seconds),
+                       setup={"seconds": INDEX_SETUP_S, "note": "index build, extrapolated"},
+                       answered_by=records[0]["model_answered"])
+    return run
 
 def kb_lora(questions):
     adapter = kb_adapter()
@@ -257,8 +284,10 @@ def kb_lora_rag(questions):
 
 RAG_SETTINGS = {"spec": BEST_SPEC.label(), "k": KB_K, "words": KB_CONTEXT_WORDS, "max_tokens": KB_MAX_TOKENS}
 LORA_KB_SETTINGS = {"recipe": KB_RECIPE.as_dict(), "data": harness.fingerprint(kb_examples), "max_tokens": KB_MAX_TOKENS}
-bake.add("knowledge QA", "prompt-only", "prompt", kb_prompt_only, {"system": bt.KB_SYSTEM, "max_tokens": KB_MAX_TOKENS})
-bake.add("knowledge QA", "RAG (best nb04 pipeline)", "rag", kb_rag, RAG_SETTINGS)
+for provider, model, tag in ANSWERERS:  # the local rows, then (with a key) the API model's beside them
+    bake.add("knowledge QA", "prompt-only" + tag, "prompt", kb_prompt_only(provider, model),
+             {"system": bt.KB_SYSTEM, "max_tokens": KB_MAX_TOKENS})
+    bake.add("knowledge QA", "RAG (best nb04 pipeline)" + tag, "rag", kb_rag(provider, model), RAG_SETTINGS)
 bake.add("knowledge QA", "LoRA on the KB", "finetune", kb_lora, LORA_KB_SETTINGS)
 bake.add("knowledge QA", "LoRA + RAG", "hybrid", kb_lora_rag, {**RAG_SETTINGS, **LORA_KB_SETTINGS})
 start = time.perf_counter()
@@ -319,7 +348,7 @@ FEW_SHOT = {"random": lambda t: bt.few_shot(t, bt.random_examples(t, pool, K)),
             "similar": lambda t: bt.few_shot(t, similar[t["id"]])}
 few_shot_scores = {}
 for name, prompt_fn in FEW_SHOT.items():
-    run = evaluation.evaluate(prompt_fn, validation, name=name, labels=LABELS, provider=PROVIDER, model=MODEL,
+    run = evaluation.evaluate(prompt_fn, validation, name=name, labels=LABELS, provider="local", model=LOCAL_MODEL,
                               progress=False)
     few_shot_scores[name] = run.summary["macro_f1"]
 BEST_FEW_SHOT = max(few_shot_scores, key=few_shot_scores.get)
@@ -329,10 +358,10 @@ print(f"validation macro-F1 on {len(validation)} training tickets: {few_shot_sco
 bake.add_task(Task("ticket taxonomy", ticket_test, quality_name="macro-F1",
                    quality=lambda rows: evaluation.macro_f1(list(rows["gold"]), list(rows["predicted"]), LABELS)))
 
-def prompt_cell(prompt_fn, setup=None):
+def prompt_cell(prompt_fn, provider, model, setup=None):
     def run(tickets):
         prompts = [prompt_fn(t) for t in tickets]
-        records = evaluation.run_prompts(prompts, provider=PROVIDER, model=MODEL, cache=not RUN_ALL, progress=False)
+        records = evaluation.run_prompts(prompts, provider=provider, model=model, cache=not RUN_ALL, progress=False)
         return Outcome(bt.ticket_rows(tickets, prompts, records), setup=setup or {},
                        answered_by=records[0]["model_answered"])
     return run
@@ -359,7 +388,7 @@ def ticket_lora(tickets):
 from helpers.finetune.jobs import answer_chats
 
 CONFIRM_PAID_TRAINING = False  # with OPENAI_API_KEY: True spends about the printed estimate on one training job
-API_BASE = harness.reference_models()["openai"]
+API_BASE = harness.reference_models()["openai fine-tuning"]  # the registry's fine-tunable OpenAI base
 
 def ticket_api_finetune(tickets):
     reason = bl.api_finetune_available()
@@ -374,10 +403,13 @@ def ticket_api_finetune(tickets):
                                                                           a["output_tokens"])) for a in answers]
     return Outcome(bt.tuned_ticket_rows(tickets, records), setup=job, answered_by=job["model"], tuned=True)
 
-bake.add("ticket taxonomy", "zero-shot", "prompt", prompt_cell(bt.zero_shot), {"system": bt.ticket_system()})
-bake.add("ticket taxonomy", f"few-shot ({BEST_FEW_SHOT}, k={K})", "prompt",
-         prompt_cell(FEW_SHOT[BEST_FEW_SHOT], {"seconds": FEW_SHOT_SETUP_S, "note": "example index"}),
-         {"system": bt.ticket_system(), "k": K, "pool": harness.fingerprint([t["id"] for t in pool])})
+for provider, model, tag in ANSWERERS:
+    bake.add("ticket taxonomy", "zero-shot" + tag, "prompt", prompt_cell(bt.zero_shot, provider, model),
+             {"system": bt.ticket_system()})
+    bake.add("ticket taxonomy", f"few-shot ({BEST_FEW_SHOT}, k={K})" + tag, "prompt",
+             prompt_cell(FEW_SHOT[BEST_FEW_SHOT], provider, model,
+                         {"seconds": FEW_SHOT_SETUP_S, "note": "example index"}),
+             {"system": bt.ticket_system(), "k": K, "pool": harness.fingerprint([t["id"] for t in pool])})
 bake.add("ticket taxonomy", "LoRA", "finetune", ticket_lora,
          {"recipe": TICKET_RECIPE.as_dict(), "data": harness.fingerprint(ticket_train)})
 bake.add("ticket taxonomy", f"API fine-tune ({API_BASE})", "finetune", ticket_api_finetune,
@@ -442,10 +474,12 @@ def order_answers_tuned(orders):
         tuned_order_answers[key] = bl.engine_answers(bl.tuned_engine(adapter), prompts)
     return adapter, tuned_order_answers[key]
 
-def order_prompt(orders):
-    prompts = bt.order_prompts(orders, system=SCHEMA_SYSTEM, max_tokens=ORDER_MAX_TOKENS)
-    records = evaluation.run_prompts(prompts, provider=PROVIDER, model=MODEL, cache=not RUN_ALL, progress=False)
-    return Outcome(bt.order_rows(orders, records), answered_by=records[0]["model_answered"])
+def order_prompt(provider, model):
+    def run(orders):
+        prompts = bt.order_prompts(orders, system=SCHEMA_SYSTEM, max_tokens=ORDER_MAX_TOKENS)
+        records = evaluation.run_prompts(prompts, provider=provider, model=model, cache=not RUN_ALL, progress=False)
+        return Outcome(bt.order_rows(orders, records), answered_by=records[0]["model_answered"])
+    return run
 
 def order_lora(orders):
     adapter, records = order_answers_tuned(orders)
@@ -465,8 +499,9 @@ def order_lora_repair(orders):
 
 ORDER_LORA_SETTINGS = {"recipe": ORDER_RECIPE.as_dict(), "data": harness.fingerprint(order_train),
                        "max_tokens": ORDER_MAX_TOKENS}
-bake.add("order to JSON", "prompt with schema", "prompt", order_prompt,
-         {"system": SCHEMA_SYSTEM, "max_tokens": ORDER_MAX_TOKENS})
+for provider, model, tag in ANSWERERS:
+    bake.add("order to JSON", "prompt with schema" + tag, "prompt", order_prompt(provider, model),
+             {"system": SCHEMA_SYSTEM, "max_tokens": ORDER_MAX_TOKENS})
 bake.add("order to JSON", "LoRA", "finetune", order_lora, ORDER_LORA_SETTINGS)
 bake.add("order to JSON", "LoRA + validation/repair", "hybrid", order_lora_repair,
          {**ORDER_LORA_SETTINGS, "repair": "v1"})
@@ -495,10 +530,11 @@ pd.DataFrame(shown)
 
 # %%
 table = bake.table()
+table["base_model"] = table["answered_by"].fillna("").map(serving.base_model)  # the weights under each row
 claude_col, gpt_col = (f"$/1k {m}" for m in harness.reference_models().values())
-columns = ["task", "strategy", "family", "status", "n", "quality", "quality_metric", "format_valid", "hallucination",
-           "latency_p50_s", "input_tokens", "output_tokens", "$/1k paid", claude_col, gpt_col, "setup_s",
-           "setup_api_usd", "setup_gpu_usd_max", "cached"]
+columns = ["task", "strategy", "family", "base_model", "status", "n", "quality", "quality_metric", "format_valid",
+           "hallucination", "latency_p50_s", "input_tokens", "output_tokens", "$/1k paid", claude_col, gpt_col,
+           "setup_s", "setup_api_usd", "setup_gpu_usd_max", "cached"]
 prices = {m: registry.get(m) for m in harness.reference_models().values()}
 print("prices:", "; ".join(f"{m}: ${p.input_usd_per_mtok}/${p.output_usd_per_mtok} per M tokens as of {p.as_of}"
                            for m, p in prices.items()),
@@ -556,7 +592,8 @@ if len(pair) == 2:
 # in every row. One rule turns it into a verdict: **held** when the whole interval lies above zero, **not held**
 # when it lies below, **inconclusive** when it contains zero (the sample cannot tell). Claims that only need "no
 # worse" (start with prompts) read **held (within noise)** when the interval contains zero: weak support, not
-# counted as reproduced. "best:prompt" means the best cell of that family on the task.
+# counted as reproduced. "best:prompt" means the best cell of that family on the task, among the rows on the local base
+# model (`fair` below): a claim never compares two models' rows.
 
 # %%
 CLAIMS = [
@@ -584,7 +621,8 @@ CLAIMS = [
     Claim("combine for production: LoRA + repair beats every single strategy", "order to JSON",
           "LoRA + validation/repair", "best:prompt,finetune"),
 ]
-verdict_table = bake.verdicts(CLAIMS)  # paired comparisons of the cells (helpers.stats)
+fair = table[table["base_model"] == LOCAL_BASE]  # a claim compares two rows on one base model: the local one
+verdict_table = harness.verdicts(CLAIMS, fair, bake.cells, bake.tasks)  # paired comparisons (helpers.stats)
 verdict_table.style.map(lambda v: {"held": "background-color: #d4edda", "not held": "background-color: #f8d7da",
                                    "held (within noise)": "background-color: #e2f0d9",
                                    "inconclusive": "background-color: #fff3cd"}.get(v, ""), subset=["verdict"])
@@ -642,7 +680,8 @@ for _, r in verdict_table[verdict_table["verdict"] == "inconclusive"].iterrows()
 # does with a well-crafted prompt (the seed's "you may be surprised"), whether a larger model stores knowledge from
 # fine-tuning any better (the literature says: a little, slowly, and it forgets what changes), and the seed's case-study
 # figures (87% fewer hallucinations, 99.2% field accuracy), which came from other data and models. With a key, the
-# prompt and RAG cells re-run on the API model with the same code, and the API fine-tune cell runs for real.
+# prompt and RAG strategies also run on the API model with the same code (rows ending in `[<model>]`, beside the
+# local ones; the claims above use the local base only), and the API fine-tune cell runs for real.
 #
 # ## 7. What setup buys: the break-even volume
 #
@@ -718,6 +757,6 @@ check("10.mcnemar", answer_2)
 #   joins them.
 #
 # **Try it with Claude / GPT.** Set `ANTHROPIC_API_KEY` or `OPENAI_API_KEY` and `COURSE_MAX_USD`, restart, and run
-# again: prompt and RAG cells are re-measured on the API model (the cache key includes who answered), and with
+# again: prompt and RAG strategies are also measured on the API model, in rows beside the local ones, and with
 # `OPENAI_API_KEY` and `CONFIRM_PAID_TRAINING = True` the API fine-tune cell trains and evaluates a real `ft:` model.
 # Notebook 09's decision framework and cost calculator turn these measurements into a recommendation for your case.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from helpers.finetune import data as fd
@@ -37,7 +37,7 @@ message = st.fixed_dictionaries({}, optional={
     "tool_calls": either(st.lists(tool_call, max_size=2)), "tool_call_id": either(st.just("call_1")),
     "function_call": either(st.fixed_dictionaries({"name": st.just("lookup"), "arguments": st.just("{}")})),
     "unknown": json_values})
-example = st.fixed_dictionaries({}, optional={
+chat_line = st.fixed_dictionaries({}, optional={
     "messages": either(st.lists(either(message), max_size=4)),
     "tools": either(st.lists(st.fixed_dictionaries({"type": either(st.just("function")),
                                                     "function": either(st.fixed_dictionaries(
@@ -46,7 +46,7 @@ example = st.fixed_dictionaries({}, optional={
 
 
 @SETTINGS
-@given(lines=st.lists(either(example), min_size=1, max_size=6))
+@given(lines=st.lists(either(chat_line), min_size=1, max_size=6))
 def test_any_fine_tuning_line_gets_a_verdict(tmp_path, lines):
     path = tmp_path / "random.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
@@ -62,7 +62,9 @@ def test_any_fine_tuning_line_gets_a_verdict(tmp_path, lines):
 
 
 @SETTINGS
-@given(line=either(example))
+@given(line=either(chat_line))
+@example(line={"messages": [{"role": ["user"], "content": "hi"}, {"role": "assistant", "content": "a b c d"}]})
+@example(line={"messages": [{"role": "assistant", "tool_calls": "x"}], "tools": {"a": 1}})
 def test_check_example_never_raises(line):
     found = fd.check_example(line, fd.Gates(answer_json=True, required_roles=("system",)))
     assert all(rule in fd.RULES and isinstance(text, str) for rule, text in found)

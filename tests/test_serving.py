@@ -293,6 +293,15 @@ def test_static_cache_decoding_matches_the_cpu_path(hub_engine, monkeypatch):
     assert decoder.fits(128) and not decoder.fits(129)
 
 
+def test_base_model_names_the_weights_under_an_answer():
+    assert serving.base_model("qwen2.5-7b-instruct+lora:kb-knowledge-1a2b") == "qwen2.5-7b-instruct"
+    assert serving.base_model("ft:gpt-4.1-mini-2025-04-14:acme::AbC123") == "gpt-4.1-mini"  # an API fine-tune
+    assert serving.base_model("qwen3-4b-instruct-2507") == "qwen3-4b-instruct-2507"  # "-2507" is not a date
+    offline_tune = "ft:gpt-4.1-mini:course:tickets:1a2b3c4d"  # a LoRA job standing in for the API, on this machine
+    assert serving.base_model(offline_tune, local=True) == local_model.LOCAL_MODEL_ID
+    assert serving.base_model("") == ""
+
+
 def test_compile_setting_is_checked(monkeypatch):
     assert serving.compile_enabled()
     monkeypatch.setenv("COURSE_GPU_COMPILE", "0")

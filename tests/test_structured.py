@@ -16,7 +16,7 @@ import pytest
 import torch
 from pydantic import BaseModel
 
-from helpers import llm, local_api, registry, structured
+from helpers import llm, local_api, local_tools, registry, structured
 
 OPENAI_MODEL = "gpt-4.1-mini"  # structured outputs and Chat Completions tools, no reasoning (data/models.yaml)
 ANTHROPIC_MODEL = "claude-haiku-4-5"  # structured outputs, forced tool use, no thinking unless asked
@@ -101,7 +101,7 @@ def test_greedy_decoding_without_a_constraint_matches_transformers(engine):
     with torch.inference_mode():
         out = engine.model.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
                                     max_new_tokens=16, do_sample=False, pad_token_id=engine.pad_id)
-    new = [t for t in out[0, len(ids):].tolist()]
+    new = out[0, len(ids):].tolist()
     new = new[:next((i for i, t in enumerate(new) if t in engine.eos_ids), len(new))]
     assert result.text == engine.tokenizer.decode(new, skip_special_tokens=True)
 
@@ -131,6 +131,38 @@ def test_a_schema_the_compiler_cannot_enforce_is_refused_in_strict_mode(engine):
     with pytest.raises(structured.StructuredOutputError, match="cannot enforce"):
         structured.compile_json_schema(engine.tokenizer, schema, eos_ids=engine.eos_ids)
     assert structured.compile_json_schema(engine.tokenizer, schema, eos_ids=engine.eos_ids, strict=False)
+
+
+def grammar_accepts(engine, constraint, text: str) -> bool:
+    """True when ``text`` is a complete reply under ``constraint`` (every token allowed, the end reached)."""
+    state = constraint.start()
+    for token in engine.tokenizer(text, add_special_tokens=False).input_ids:
+        try:
+            state.advance(token)
+        except structured.ConstraintError:
+            return False
+    return state.accepting
+
+
+def test_tool_call_grammars_cover_the_choices(engine):
+    tools = local_tools.parse_tools([{"name": "get_weather", "input_schema": WEATHER}], "anthropic")
+    call, empty = '{"tool": "get_weather", "arguments": {"city": "Oslo", "unit": "celsius"}}', \
+        '{"tool": "get_weather", "arguments": {}}'
+    auto = structured.compile_tool_call(engine.tokenizer, tools, local_tools.ToolChoice("auto"),
+                                        eos_ids=engine.eos_ids, strict_names=frozenset({"get_weather"}))
+    assert grammar_accepts(engine, auto, call) and grammar_accepts(engine, auto, "It is sunny in Oslo.")
+    assert not grammar_accepts(engine, auto, empty)  # required arguments: never {}
+    answer = structured.OutputFormat("json_schema", SCHEMAS["enum"][0])
+    with_format = structured.compile_tool_call(engine.tokenizer, tools, local_tools.ToolChoice("auto"),
+                                               eos_ids=engine.eos_ids, answer=answer)
+    assert grammar_accepts(engine, with_format, call)
+    assert grammar_accepts(engine, with_format, '{"sentiment": "negative"}')
+    assert not grammar_accepts(engine, with_format, "It is sunny.")
+    forced = structured.compile_tool_call(engine.tokenizer, tools, local_tools.ToolChoice("any"),
+                                          prefix=local_tools.prefill_for(local_tools.ToolChoice("any")),
+                                          eos_ids=engine.eos_ids)
+    assert grammar_accepts(engine, forced, call.removeprefix('{"tool": "'))
+    assert not grammar_accepts(engine, forced, 'other", "arguments": {}}')
 
 
 # --- the providers' rules, as pure functions ---------------------------------------------------------------------
@@ -211,7 +243,7 @@ def without(monkeypatch, model_id: str) -> None:
     monkeypatch.setattr(registry, "capabilities", capabilities)
 
 
-# --- through the real SDKs ----------------------------------------------------------------------------------------------
+# --- through the real SDKs --------------------------------------------------------------------------------------------
 class Address(BaseModel):
     city: str
     country: str
@@ -224,7 +256,7 @@ class Contact(BaseModel):
     address: Address
 
 
-CONTACT_PROMPT = ("Extract the contact: Jane Doe from Paris, France wants the enterprise plan for 12 seats.")
+CONTACT_PROMPT = "Extract the contact: Jane Doe from Paris, France wants the enterprise plan for 12 seats."
 
 
 def test_openai_parse_returns_the_pydantic_object(gpt):
