@@ -174,14 +174,25 @@ def _row(check: str, plan: str, status: str, **values) -> dict:
     return {"check": check, "plan": plan, "status": status, **values}
 
 
+_ENGINES: dict[tuple, object] = {}  # one engine per gpu_check run: its decode step compiles once for every check
+
+
 def _check_engine(ctx):
     """The engine every serving check uses: Qwen2.5-1.5B-shaped in the GPU's dtype, or a tiny float32 one on the CPU
-    in the dry-run (gpu_check's Context: ``device``, ``dry_run``, ``shape``, ``gpu``)."""
+    in the dry-run (gpu_check's Context: ``device``, ``dry_run``, ``shape``, ``gpu``, ``scratch``)."""
+    from helpers import serving
     from helpers.finetune.lora import shapes
 
-    if ctx.dry_run:
-        return random_engine(ctx.shape, "float32", "cpu")
-    return random_engine(shapes.get_shape(SERVING_SHAPE), ctx.gpu.dtype_name, "cuda")
+    key = (ctx.dry_run, ctx.device, str(ctx.scratch))
+    if key not in _ENGINES:
+        _ENGINES.clear()
+        if ctx.dry_run:
+            engine = random_engine(ctx.shape, "float32", "cpu")
+        else:
+            engine = random_engine(shapes.get_shape(SERVING_SHAPE), ctx.gpu.dtype_name, "cuda")
+        engine.static_decoder = serving.StaticDecoder(engine.model, compile=not ctx.dry_run)
+        _ENGINES[key] = engine
+    return _ENGINES[key]
 
 
 def _forced_logits(model, prompt: list[int], tokens: list[int], step) -> list:
@@ -200,13 +211,10 @@ def serving_decode_path(ctx) -> list[dict]:
     static cache (compiled on a GPU) and through the dynamic-cache loop; their logits must agree step by step."""
     import torch
 
-    from helpers import serving
-
     engine = _check_engine(ctx)
-    model = engine.model
+    model, decoder = engine.model, engine.static_decoder  # the engine's own decoder: compiled once, on a GPU
     prompt = engine.encode_chat([{"role": "user", "content": PROMPTS[2]}])
     forced = [int(t) for t in torch.randint(10, 40000, (12,), generator=torch.Generator().manual_seed(1))]
-    decoder = serving.StaticDecoder(model, 512, compile=not ctx.dry_run)
     with torch.inference_mode():
         def eager(out, ids):
             past = {} if out is None else {"cache": out.cache}
@@ -240,6 +248,7 @@ def serving_batched(ctx) -> list[dict]:
     new_tokens = 8 if ctx.dry_run else 32
     rows = []
     checked = random_engine(ctx.shape if ctx.dry_run else shapes.get_shape(SERVING_SHAPE), "float32", ctx.device)
+    checked.static_decoder = _NoDecoder()  # one request at a time on the eager loop: no second compile
     prompts = [checked.encode_chat([{"role": "user", "content": p}]) for p in PROMPTS]
     singles = [checked.generate(p, max_new_tokens=new_tokens) for p in prompts]
     batch = checked.generate_batch(prompts, max_new_tokens=new_tokens, batch_size=len(prompts))
@@ -264,7 +273,7 @@ def serving_batched(ctx) -> list[dict]:
         single_rate = sum(r.output_tokens for r in singles) / single_s
         batch_rate = sum(r.output_tokens for r in batch) / batch_s
         decoder = engine.static_decoder.note if engine.static_decoder is not None else "eager loop"
-        rows.append(_row("serving: batched generation", f"{len(prompts)} prompts, {engine.dtype_name}", "ok",
+        rows.append(_row("serving: batched speed", f"{len(prompts)} prompts, {engine.dtype_name}", "ok",
                          single_tok_s=round(single_rate, 1), batch_tok_s=round(batch_rate, 1),
                          speedup=round(single_s / batch_s, 1),
                          note=f"one at a time ({decoder}) {single_rate:.0f} tok/s; batched "
@@ -283,10 +292,11 @@ def serving_tool_use(ctx) -> list[dict]:
     from helpers.llm import LOCAL_BASE_URL, OFFLINE_PLACEHOLDER_KEY
 
     engine = _check_engine(ctx)
+    limit = 24 if ctx.dry_run else 48
     schema = {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}
     client = anthropic.Anthropic(api_key=OFFLINE_PLACEHOLDER_KEY, base_url=LOCAL_BASE_URL, max_retries=0,
                                  http_client=httpx2.Client(transport=LocalModelTransport("anthropic", lambda: engine)))
-    reply = client.messages.create(model="claude-haiku-5-5", max_tokens=48,
+    reply = client.messages.create(model="claude-haiku-5-5", max_tokens=limit,
                                    tools=[{"name": "get_order", "description": "Look an order up.",
                                            "input_schema": schema}],
                                    tool_choice={"type": "tool", "name": "get_order"},
@@ -294,7 +304,7 @@ def serving_tool_use(ctx) -> list[dict]:
     calls = [b for b in reply.content if b.type == "tool_use"]
     gpt = openai.OpenAI(api_key=OFFLINE_PLACEHOLDER_KEY, base_url=f"{LOCAL_BASE_URL}/v1", max_retries=0,
                         http_client=httpx2.Client(transport=LocalModelTransport("openai", lambda: engine)))
-    chat = gpt.chat.completions.create(model="gpt-4.1-mini", max_completion_tokens=48,
+    chat = gpt.chat.completions.create(model="gpt-4.1-mini", max_completion_tokens=limit,
                                        tools=[{"type": "function", "function": {
                                            "name": "get_order", "description": "Look an order up.",
                                            "parameters": schema}}],
@@ -311,17 +321,16 @@ def serving_tool_use(ctx) -> list[dict]:
 
 
 def serving_choice_rows(ctx) -> list[dict]:
-    """Which model this GPU would serve (helpers.serving, without asking the Hub), beside the reference GPUs."""
+    """Which model this GPU would serve (helpers.serving, without asking the Hub), beside three reference GPUs."""
     from helpers import env, serving
 
     gpus = [env.GpuInfo("Tesla T4", 14.7, (7, 5)), env.GpuInfo("NVIDIA L4", 22.0, (8, 9)),
             env.GpuInfo("NVIDIA A100-SXM4-40GB", 39.4, (8, 0))] + ([ctx.gpu] if ctx.gpu else [])
-    rows = []
-    for gpu in gpus:
-        choice = serving.serving_choice(gpu, hub_check=lambda hub_id: None)
-        rows.append(_row("serving: model for this GPU" if gpu is ctx.gpu else "serving: model for a reference GPU",
-                         gpu.name, "ok", model=choice.model_id, dtype=choice.dtype, note=choice.reason[:120]))
-    return rows
+    chosen = [(gpu, serving.serving_choice(gpu, hub_check=lambda hub_id: None)) for gpu in gpus]
+    mine = chosen[-1][1] if ctx.gpu else None
+    return [_row("serving: model per GPU", ctx.gpu.name if ctx.gpu else "reference GPUs (dry-run)", "ok",
+                 model=mine.model_id if mine else "", dtype=mine.dtype if mine else "",
+                 note="; ".join(f"{gpu.name}: {choice.model_id} {choice.dtype}" for gpu, choice in chosen))]
 
 
 SERVING_CHECKS = [serving_choice_rows, serving_decode_path, serving_batched, serving_tool_use]

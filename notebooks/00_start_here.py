@@ -20,6 +20,17 @@
 # and *measures* every strategy on the same data with the same yardstick: quality, format validity, latency,
 # tokens and dollars. This first notebook checks your setup, shows you exactly which model answers your calls,
 # makes a first call with the real Anthropic and OpenAI SDKs, and prices it. It runs with no API key and no network.
+#
+# > **Time:** the code runs in 0.7 min in the quick profile and 0.8 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 30 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** nothing but some Python: no API key, no GPU, no network.
+# >
+# > **You will:** check your environment, tell which model answers your calls, and make and price a call with the
+# > Anthropic and OpenAI SDKs.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (token, context window, backend, ...).
 
 # %% [markdown]
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/00_start_here.ipynb)
@@ -72,17 +83,6 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
-# > **Time:** the code runs in 0.7 min in the quick profile and 0.8 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 30 min more
-# > (the facilitator guide's estimate).
-# >
-# > **You need:** nothing but some Python: no API key, no GPU, no network.
-# >
-# > **You will:** check your environment, tell which model answers your calls, and make and price a call with the
-# > Anthropic and OpenAI SDKs.
-# >
-# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (token, context window, backend, ...).
-#
 # ## What you will learn
 # 1. How the course is organised, for self-paced learners and for workshops.
 # 2. How to check your environment (`python -m helpers.doctor`) and read the result.

@@ -21,6 +21,18 @@
 # tickets (zero-shot, prefill, few-shot with random or similar examples, chain of thought, structured JSON), each
 # measured on the same held-out tickets with the course yardstick: accuracy, macro-F1, format validity, tokens, latency
 # and dollars per thousand tickets on every model in the registry.
+#
+# > **Time:** the code runs in 1.2 min in the quick profile and 5.4 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 60 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** notebook 00 (the backend banner, `llm.complete`, what a call costs).
+# >
+# > **You will:** write a production system prompt, measure six prompt patterns on the same tickets (quality, format,
+# > tokens, dollars) and pick the cheapest good one.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (macro-F1, few-shot, embedding,
+# > structured outputs, ...).
 
 # %% [markdown]
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/01_prompt_patterns.ipynb)
@@ -73,24 +85,13 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
-# > **Time:** the code runs in 1.2 min in the quick profile and 5.4 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 60 min more
-# > (the facilitator guide's estimate).
-# >
-# > **You need:** notebook 00 (the backend banner, `llm.complete`, what a call costs).
-# >
-# > **You will:** write a production system prompt, measure six prompt patterns on the same tickets (quality, format,
-# > tokens, dollars) and pick the cheapest good one.
-# >
-# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (macro-F1, few-shot, embedding,
-# > structured outputs, ...).
-#
 # ## What you will learn
 # 1. The parts of a production system prompt, and how to score a model's compliance with its output format.
 # 2. Accuracy versus macro-F1, and why a classifier needs both.
 # 3. Zero-shot, prefill, few-shot (random versus similar examples), chain of thought and structured output, each
 #    measured on the same test tickets.
-# 4. How tokens turn into dollars per thousand tickets, for every model in the registry, and the cost-versus-quality trade.
+# 4. How tokens turn into dollars per thousand tickets, for every model in the registry, and the cost-versus-quality
+#    trade.
 # 5. How to explore the patterns interactively, and how to make a prompt's output parseable.
 
 # %%

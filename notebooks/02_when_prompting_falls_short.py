@@ -21,6 +21,18 @@
 # notebook does not assert any of them. It **measures** each one on Pulseboard's data, with the same code for the
 # offline model and for Claude or GPT, and ends every section with the number it measured and the notebook that
 # addresses it.
+#
+# > **Time:** the code runs in 1.0 min in the quick profile and 4.0 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** notebooks 00 and 01 (the ticket task and its yardstick: accuracy, macro-F1, format validity, cost).
+# >
+# > **You will:** measure four limits of prompting (format drift, jargon, tone, cost) and name the notebook that takes
+# > each one on.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (format validity, KV cache / prefix
+# > cache, ...).
 
 # %% [markdown]
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/02_when_prompting_falls_short.ipynb)
@@ -73,21 +85,9 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
-# > **Time:** the code runs in 1.0 min in the quick profile and 4.0 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
-# > (the facilitator guide's estimate).
-# >
-# > **You need:** notebooks 00 and 01 (the ticket task and its yardstick: accuracy, macro-F1, format validity, cost).
-# >
-# > **You will:** measure four limits of prompting (format drift, jargon, tone, cost) and name the notebook that takes
-# > each one on.
-# >
-# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (format validity, KV cache / prefix
-# > cache, ...).
-#
 # ## What you will learn
-# 1. **Format drift:** send one task through many differently worded caller prompts and measure which output formats come
-#    back and how often a downstream parser fails.
+# 1. **Format drift:** send one task through many differently worded caller prompts and measure which output formats
+#    come back and how often a downstream parser fails.
 # 2. **Domain jargon:** ask questions in Halcyon Labs' internal words (Prism, Tidewater, frosted board, ghost seat,
 #    canary ring, dunning, ...) and score the answers against reference facts, without and with the reference text.
 # 3. **Tone:** describe the brand voice in words or show it by examples, and score the replies with a rubric a script

@@ -21,6 +21,18 @@
 # question, put them in the prompt, and ask for an answer with citations. This notebook builds exactly that, first
 # from scratch (about 30 lines of numpy) and then with llama-index, and measures it on a file of questions with known
 # answers, so that notebook 04 can show what each advanced technique adds on the same yardstick.
+#
+# > **Time:** the code runs in 1.1 min in the quick profile and 4.0 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** notebook 00; notebook 02 shows why a model needs to look things up (its jargon section).
+# >
+# > **You will:** build a RAG pipeline by hand and in llama-index, and measure its retrieval (hit@k, MRR, nDCG@10) and
+# > its answers.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (chunk, embedding, hit@k, MRR, nDCG@k,
+# > ...).
 
 # %% [markdown]
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/03_naive_rag.ipynb)
@@ -73,18 +85,6 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
-# > **Time:** the code runs in 1.1 min in the quick profile and 4.0 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
-# > (the facilitator guide's estimate).
-# >
-# > **You need:** notebook 00; notebook 02 shows why a model needs to look things up (its jargon section).
-# >
-# > **You will:** build a RAG pipeline by hand and in llama-index, and measure its retrieval (hit@k, MRR, nDCG@10) and
-# > its answers.
-# >
-# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (chunk, embedding, hit@k, MRR, nDCG@k,
-# > ...).
-#
 # ## What you will learn
 # 1. The four steps of naive RAG: chunk, embed, search by cosine similarity, stuff the prompt and cite.
 # 2. The same pipeline in llama-index, and how to check that two implementations agree.

@@ -21,6 +21,18 @@
 # at a time, and measures each on the **same questions with the same metrics** (hit@k, MRR, nDCG@10, gold passage in
 # the prompt, latency p50/p95), ending in one ablation table. Some techniques will help, some will not on this data,
 # and the table says which.
+#
+# > **Time:** the code runs in 2.0 min in the quick profile and 7.3 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 60 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** notebook 03 (the naive pipeline, the question set and the retrieval metrics).
+# >
+# > **You will:** add BM25, hybrid fusion, re-ranking, query expansion and small-to-big one at a time, and choose a
+# > pipeline from an ablation table.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (BM25, RRF, re-ranking, HyDE,
+# > small-to-big, ...).
 
 # %% [markdown]
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/04_advanced_rag.ipynb)
@@ -73,18 +85,6 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
-# > **Time:** the code runs in 2.0 min in the quick profile and 7.3 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 60 min more
-# > (the facilitator guide's estimate).
-# >
-# > **You need:** notebook 03 (the naive pipeline, the question set and the retrieval metrics).
-# >
-# > **You will:** add BM25, hybrid fusion, re-ranking, query expansion and small-to-big one at a time, and choose a
-# > pipeline from an ablation table.
-# >
-# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (BM25, RRF, re-ranking, HyDE,
-# > small-to-big, ...).
-#
 # ## What you will learn
 # 1. Keyword search (BM25) beside dense search, and where each one wins.
 # 2. Two ways to fuse them, reciprocal rank fusion and weighted scores, and when fusion *loses* to the better single

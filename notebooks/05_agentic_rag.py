@@ -22,6 +22,17 @@
 # their results, and decides what next. This notebook builds the tools on a real SQLite database, writes the agent loop
 # out on the real tool-use APIs (Anthropic tool use, OpenAI function calling), runs the same agent in llama-index, and
 # measures tool choice, task success, steps and cost on a set of tasks with known answers.
+#
+# > **Time:** the code runs in 1.1 min in the quick profile and 4.5 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** notebook 03 (the retriever behind the knowledge-base tool); notebook 04 helps.
+# >
+# > **You will:** give a model tools over a real database, write the agent loop for both providers' APIs, and measure
+# > tool choice, success, steps and cost.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (tool use, agent, ReAct, ...).
 
 # %% [markdown]
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/05_agentic_rag.ipynb)
@@ -74,17 +85,6 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
-# > **Time:** the code runs in 1.1 min in the quick profile and 4.5 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
-# > (the facilitator guide's estimate).
-# >
-# > **You need:** notebook 03 (the retriever behind the knowledge-base tool); notebook 04 helps.
-# >
-# > **You will:** give a model tools over a real database, write the agent loop for both providers' APIs, and measure
-# > tool choice, success, steps and cost.
-# >
-# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (tool use, agent, ReAct, ...).
-#
 # ## What you will learn
 # 1. A support database built by code from CSV files, queried with parameters (and why string formatting is a bug).
 # 2. Tools as JSON-schema specs in both providers' wire formats, and a tool runner that turns every failure into a

@@ -23,6 +23,18 @@
 # loads, `LABELS_N = None` for all), next to two judges that need no model; compares the notebook-03 and notebook-04
 # pipelines end to end; measures when stuffing the documents into a long context beats retrieval, and what a stale
 # index answers after the documents change; and ends with a small production tracker that logs every query's metrics.
+#
+# > **Time:** the code runs in 2.0 min in the quick profile and 7.9 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** notebooks 03 and 04 (the two pipelines compared end to end); notebook 05 is optional.
+# >
+# > **You will:** build an LLM judge with a validated JSON contract, measure how far it can be trusted, and tell when
+# > long context or a fresh index beats RAG.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (LLM judge, kappa, groundedness, long
+# > context, ...).
 
 # %% [markdown]
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/06_evaluating_rag.ipynb)
@@ -75,18 +87,6 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
-# > **Time:** the code runs in 2.0 min in the quick profile and 7.9 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
-# > (the facilitator guide's estimate).
-# >
-# > **You need:** notebooks 03 and 04 (the two pipelines compared end to end); notebook 05 is optional.
-# >
-# > **You will:** build an LLM judge with a validated JSON contract, measure how far it can be trusted, and tell when
-# > long context or a fresh index beats RAG.
-# >
-# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (LLM judge, kappa, groundedness, long
-# > context, ...).
-#
 # ## What you will learn
 # 1. Per-query RAG metrics: retrieved documents, latency, tokens, dollars, deterministic answer checks, and an LLM
 #    judge's relevance, groundedness and context utilization.

@@ -23,6 +23,19 @@
 # poll, use. Without a key the same code runs offline: the course's local provider stores the file, trains a real LoRA
 # adapter on the local 135M model in the background and answers with an `ft:` model id. Last, it measures the seed
 # article's claim that data quality beats quantity.
+#
+# > **Time:** the code runs in 1.5 min in the quick profile and 6.9 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** notebooks 00 and 01 (the ticket task and its metrics); notebook 02 for why fine-tuning (format,
+# > tone).
+# >
+# > **You will:** build and validate a fine-tuning file, price the training before it starts, and run the fine-tuning
+# > job flow end to end.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (epoch, leakage, quality gates,
+# > adapter, ...).
 
 # %% [markdown]
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/07_finetuning_data_and_api.ipynb)
@@ -75,19 +88,6 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
-# > **Time:** the code runs in 1.5 min in the quick profile and 6.9 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
-# > (the facilitator guide's estimate).
-# >
-# > **You need:** notebooks 00 and 01 (the ticket task and its metrics); notebook 02 for why fine-tuning (format,
-# > tone).
-# >
-# > **You will:** build and validate a fine-tuning file, price the training before it starts, and run the fine-tuning
-# > job flow end to end.
-# >
-# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (epoch, leakage, quality gates,
-# > adapter, ...).
-#
 # ## What you will learn
 # 1. The chat fine-tuning format (`{"messages": [...]}` per line, optional `"weight": 0|1`), built from two datasets.
 # 2. A validator: the format rules the API enforces, the quality gates it does not, duplicates, train/test leakage;

@@ -23,6 +23,19 @@
 # one code path that picks the model and precision from your hardware (CPU, a free Colab T4, or a bigger GPU), measure
 # the model before and after, test the claim that LoRA gets "90%+ of full fine-tuning quality", and save, reload and
 # merge the adapter.
+#
+# > **Time:** the code runs in 2.2 min in the quick profile and 7.1 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 60 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** notebook 07 (the training data and the adapter its job trained) and notebook 01 (the prompt it is
+# > compared with).
+# >
+# > **You will:** write LoRA by hand and with peft, count its parameters, pick a training plan for your hardware, and
+# > train, evaluate, save and merge an adapter.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (LoRA, rank r and alpha, NF4 / QLoRA,
+# > MFU, ...).
 
 # %% [markdown]
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/08_lora_finetuning.ipynb)
@@ -75,19 +88,6 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
-# > **Time:** the code runs in 2.2 min in the quick profile and 7.1 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 60 min more
-# > (the facilitator guide's estimate).
-# >
-# > **You need:** notebook 07 (the training data and the adapter its job trained) and notebook 01 (the prompt it is
-# > compared with).
-# >
-# > **You will:** write LoRA by hand and with peft, count its parameters, pick a training plan for your hardware, and
-# > train, evaluate, save and merge an adapter.
-# >
-# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (LoRA, rank r and alpha, NF4 / QLoRA,
-# > MFU, ...).
-#
 # ## What you will learn
 # 1. LoRA in ten lines of torch on one Linear layer, then the same with `peft`.
 # 2. The parameter count r·(d_in + d_out) per adapted layer, by hand and checked against peft, for eight real models.

@@ -22,6 +22,19 @@
 # a diagram and a questionnaire that explains its answer; the cost table becomes a **calculator** priced from the
 # course registry, with the volumes where one strategy overtakes another computed, not guessed; and each case study
 # becomes a **miniature you run**, on the course's own data, with the outcome measured.
+#
+# > **Time:** the code runs in about 1.6 min in the quick profile and 6.7 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** notebooks 01-08: it builds on what each one measured and reuses their helpers (at least 01, 03 and
+# > 07).
+# >
+# > **You will:** walk the decision framework, price every strategy for your volume with the cost calculator, and run
+# > the seed's three case studies in miniature.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (crossover volume, RAG, LoRA,
+# > fine-tuning (full), ...).
 
 # %% [markdown]
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/09_decision_framework.ipynb)
@@ -74,19 +87,6 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
-# > **Time:** the code runs in about 1.6 min in the quick profile and 6.7 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
-# > (the facilitator guide's estimate).
-# >
-# > **You need:** notebooks 01-08: it builds on what each one measured and reuses their helpers (at least 01, 03 and
-# > 07).
-# >
-# > **You will:** walk the decision framework, price every strategy for your volume with the cost calculator, and run
-# > the seed's three case studies in miniature.
-# >
-# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (crossover volume, RAG, LoRA,
-# > fine-tuning (full), ...).
-#
 # ## What you will learn
 # 1. The decision framework as data (`data/decision_framework.yaml`): questions, answers, recommendations, the
 #    notebook that teaches each, and the checks that keep an edited copy sound.

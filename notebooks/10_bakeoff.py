@@ -22,6 +22,18 @@
 # classification and order-to-JSON extraction. Every strategy is measured with the same yardstick (quality, format
 # validity, hallucination, latency, tokens, dollars per 1,000 queries, setup cost) on the same held-out examples.
 # The verdict on each claim is computed from the numbers by a rule written out below; nothing in the table is typed in.
+#
+# > **Time:** the code runs in 1.8 min in the quick profile and 7.9 min in the full one, measured on the 2-core
+# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > (the facilitator guide's estimate).
+# >
+# > **You need:** notebooks 01-09: every strategy it compares was taught there.
+# >
+# > **You will:** run a fair bake-off of prompting, RAG, fine-tuning and their hybrids on three tasks, and judge the
+# > seed's claims from paired tests.
+# >
+# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (McNemar's test, paired bootstrap,
+# > confidence interval, ...).
 
 # %% [markdown]
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/10_bakeoff.ipynb)
@@ -74,18 +86,6 @@ if "google.colab" in sys.modules:
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
 # %% [markdown]
-# > **Time:** the code runs in 1.8 min in the quick profile and 7.9 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
-# > (the facilitator guide's estimate).
-# >
-# > **You need:** notebooks 01-09: every strategy it compares was taught there.
-# >
-# > **You will:** run a fair bake-off of prompting, RAG, fine-tuning and their hybrids on three tasks, and judge the
-# > seed's claims from paired tests.
-# >
-# > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (McNemar's test, paired bootstrap,
-# > confidence interval, ...).
-#
 # ## What you will learn
 # 1. How to run a fair bake-off: one held-out set per task, one yardstick, every strategy cached as a cell, so the
 #    whole comparison re-renders in seconds and `RUN_ALL = True` recomputes it.

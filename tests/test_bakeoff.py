@@ -284,3 +284,23 @@ def test_set_scores_use_the_paired_bootstrap(cache):
     bake = _bake_with(cache, [1] * 40, [0] * 40, quality=quality)
     row = bake.verdicts([Claim("A beats B", "t", "A", "B")]).iloc[0]
     assert row["verdict"] == "held" and "paired bootstrap" in row["evidence"]
+def test_a_verdict_across_base_models_says_so(tmp_path):
+    bake = BakeOff(cache=ResultCache(tmp_path / "results"))
+    bake.add_task(Task("t", [{"id": i} for i in range(10)]))
+
+    def cell(answered_by, right):
+        return lambda examples: Outcome([{"id": e["id"], "correct": float(e["id"] < right), "format_ok": True,
+                                          "input_tokens": 5, "output_tokens": 2, "latency_s": 0.1}
+                                         for e in examples], answered_by=answered_by)
+
+    bake.add("t", "prompt", "prompt", cell("qwen2.5-7b-instruct", 3))
+    bake.add("t", "prompt [claude-haiku-5-5]", "prompt", cell("claude-haiku-5-5", 9))
+    bake.add("t", "LoRA", "finetune", cell("qwen2.5-7b-instruct+lora:tickets-1a2b", 6))
+    bake.run(log=lambda message: None)
+    table = bake.table()
+    assert list(table["base_model"]) == ["qwen2.5-7b-instruct", "claude-haiku-5-5", "qwen2.5-7b-instruct"]
+    same = bake.verdicts([Claim("c", "t", "prompt", "LoRA", held_if="not lower")]).iloc[0]
+    assert "different base models" not in same["verdict"] + same["evidence"]
+    mixed = bake.verdicts([Claim("c", "t", "best:prompt", "LoRA", held_if="not lower")]).iloc[0]
+    assert mixed["verdict"].endswith("(different base models: claude-haiku-5-5 vs qwen2.5-7b-instruct)")
+    assert "different base models" in mixed["evidence"]

@@ -202,8 +202,9 @@ def test_new_jobs_are_refused_from_the_base_end_date(client, tmp_path, monkeypat
         client.fine_tuning.jobs.create(model="gpt-4.1-mini", training_file=file_id)
     assert raised.value.code == "model_not_available" and raised.value.param == "model"
     assert "stopped on 2027-01-06" in raised.value.message and "notebook 08" in raised.value.message
-    job = client.fine_tuning.jobs.create(model="smollm2-135m-instruct", training_file=file_id)  # no end date
-    client.fine_tuning.jobs.cancel(job.id)
+    broken = upload(client, training_file(tmp_path, lines=["{"] * 12, name="broken.jsonl")).id  # fails untrained
+    job = client.fine_tuning.jobs.create(model="smollm2-135m-instruct", training_file=broken)  # no end date
+    assert wait(client, job.id).error.code == "invalid_training_file"
 
 
 def test_files_delete(client, tmp_path):

@@ -182,7 +182,7 @@ def test_the_cli_refuses_a_k_that_is_not_a_positive_integer(tmp_path, corpus, ca
     assert stop.value.code == 2 and "--k" in capsys.readouterr().err
 
 
-# ------------------------------------------------------------------------------------------------ the fine-tuning validator
+# ------------------------------------------------------------------------------------------ the fine-tuning validator
 USER = {"role": "user", "content": "Where is my refund for the double charge?"}
 ANSWER = {"role": "assistant", "content": "Refunds arrive within five business days."}
 CALL = {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": "{\"id\": \"C-1\"}"}}
@@ -252,7 +252,7 @@ def test_duplicate_keys_are_a_warning_naming_the_message(tmp_path):
     assert report.ok and report.examples[2]["messages"][0]["content"] == "Where is my refund?"
 
 
-# ------------------------------------------------------------------------------------------------ the near-duplicate index
+# ------------------------------------------------------------------------------------------- the near-duplicate index
 def dialogue_texts(path: Path) -> dict[int, str]:
     report = fd.validate_jsonl(path)
     return {n: fd._dialogue_text(obj) for n, obj in report.examples.items() if isinstance(obj.get("messages"), list)}

@@ -293,6 +293,23 @@ def test_static_cache_decoding_matches_the_cpu_path(hub_engine, monkeypatch):
     assert decoder.fits(128) and not decoder.fits(129)
 
 
+def test_the_serving_checks_of_gpu_check_pass_in_its_dry_run(tmp_path):
+    """bench.gpu_check's serving checks on the CPU (a tiny config, no compiling): the static-cache step against the
+    eager one, batched against single generation, a forced tool call through both SDKs."""
+    from bench import gpu_check, gpu_serving
+
+    ctx = gpu_check.Context(device="cpu", dry_run=True, shape=gpu_check.tiny_shape(), gpu=None, warmup=0, steps=1,
+                            scratch=tmp_path)
+    rows = {r["check"]: r for r in gpu_check.run_checks(ctx, gpu_serving.SERVING_CHECKS)}
+    assert set(gpu_serving.SERVING_CHECKS) <= set(gpu_check.CHECKS)
+    assert list(rows) == ["serving: model per GPU", "serving: GPU decode path", "serving: batched generation",
+                          "serving: tool-use parsing"]
+    assert all(r["status"] == "ok" for r in rows.values()), rows
+    assert "Tesla T4: qwen2.5-1.5b-instruct float16" in rows["serving: model per GPU"]["note"]
+    assert rows["serving: GPU decode path"]["max_rel_logit_diff"] <= 1e-4
+    assert rows["serving: batched generation"]["agreement"] in ("7/8", "8/8")
+
+
 def test_base_model_names_the_weights_under_an_answer():
     assert serving.base_model("qwen2.5-7b-instruct+lora:kb-knowledge-1a2b") == "qwen2.5-7b-instruct"
     assert serving.base_model("ft:gpt-4.1-mini-2025-04-14:acme::AbC123") == "gpt-4.1-mini"  # an API fine-tune

@@ -136,9 +136,10 @@ def run_agent(question: str, *, tools: list[dict], execute: Callable[[str, dict]
     model would have read the same inputs and written the same replies). Otherwise the agent runs live. With an API
     key every run is live. ``cache=False`` always runs live.
 
-    Bounds: ``max_steps`` model calls (an integer >= 1) and ``timeout_s`` seconds (finite, > 0), checked around
-    every model and tool call (a tool still running at the deadline is abandoned: ``stopped == "timeout"``); at
-    most ``MAX_TOOL_CALLS_PER_STEP`` tool calls run per model reply, the rest get an error result."""
+    Bounds: ``max_steps`` model calls (an integer >= 1) and ``timeout_s`` seconds (finite, > 0; checked before
+    each model call, and enforced during each tool call: a tool still running at the deadline is abandoned and the
+    run stops with ``stopped == "timeout"``); at most ``MAX_TOOL_CALLS_PER_STEP`` tool calls run per model reply,
+    the others get an error result."""
     check_bounds(max_steps, timeout_s)
     provider = provider or llm.active_provider()
     model = model or registry.default_model(provider)
@@ -264,9 +265,9 @@ def _openai_loop(run, tools, execute, names, system, max_steps, deadline, max_to
 def _note_skipped(run: AgentRun, calls: list, name_of) -> None:
     """One trace step for the calls of a reply that were over the per-reply cap (not run)."""
     if calls:
-        names = sorted({str(name_of(call)) for call in calls})
-        run.steps.append(Step("skipped", content=f"{len(calls)} more tool call(s) in one reply ({', '.join(names)[:200]})"
-                                                 f" over the cap of {MAX_TOOL_CALLS_PER_STEP}; each got an error"))
+        names = ", ".join(sorted({str(name_of(call)) for call in calls}))[:200]
+        run.steps.append(Step("skipped", content=f"{len(calls)} more tool call(s) in one reply ({names}) over the cap "
+                                                 f"of {MAX_TOOL_CALLS_PER_STEP}; each got an error result"))
 
 
 def score_run(run: AgentRun, task: dict) -> dict:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import env, registry, stats
+from helpers import env, registry, serving, stats
 from helpers.files import read_json, write_text_atomic
 
 CACHE_VERSION = 1  # bump when a stored record's shape changes: old records are then recomputed
@@ -212,7 +212,8 @@ def setup_costs(setup: dict) -> dict[str, float]:
 
 def cell_metrics(task: Task, cell: CellResult) -> dict:
     """The table row of one cell."""
-    base = {"task": task.name, "strategy": cell.strategy, "family": cell.family, "status": cell.status}
+    base = {"task": task.name, "strategy": cell.strategy, "family": cell.family, "status": cell.status,
+            "base_model": serving.base_model(cell.answered_by or "")}
     if cell.status != "ok":
         return {**base, "note": cell.reason}
     rows = cell.rows
@@ -301,6 +302,16 @@ def paired_comparison(task: Task, a: CellResult, b: CellResult, metric: str = "q
                                   samples=1000)
 
 
+def across_bases(a: pd.Series, b: pd.Series) -> str:
+    """What a verdict must say when its two rows stand on different base models (notebooks 07-10: a fine-tuned row
+    against a prompt on another model measures the two models, not the training); "" when they share one, or when
+    the table has no ``base_model`` column (one loaded from an older file)."""
+    first, second = a.get("base_model", ""), b.get("base_model", "")
+    if not first or not second or first == second:
+        return ""
+    return f" (different base models: {first} vs {second})"
+
+
 def judge(claim: Claim, table: pd.DataFrame, cells: dict[tuple[str, str], CellResult] | None = None,
           tasks: dict[str, Task] | None = None) -> dict:
     """The verdict of one claim, from the paired comparison of the two cells on the same examples
@@ -313,15 +324,16 @@ def judge(claim: Claim, table: pd.DataFrame, cells: dict[tuple[str, str], CellRe
         return {**out, "verdict": "not measured", "evidence": f"{claim.subject} or {claim.against} did not run"}
     if any(isinstance(x, float) and math.isnan(x) for x in (a[claim.metric], b[claim.metric])):
         return {**out, "verdict": "not measured", "evidence": f"{claim.metric} does not apply to these rows"}
+    across = across_bases(a, b)  # "" when both rows stand on one base model
     if cells is not None and tasks is not None:
         cell_a, cell_b = cells[(claim.task, a["strategy"])], cells[(claim.task, b["strategy"])]
         comparison = paired_comparison(tasks[claim.task], cell_a, cell_b, claim.metric)
         if comparison.n == 0:
             return {**out, "verdict": "not measured", "evidence": "no example was scored by both"}
-        return {**out, "verdict": stats.verdict(comparison, claim.held_if), "diff": comparison.diff,
+        return {**out, "verdict": stats.verdict(comparison, claim.held_if) + across, "diff": comparison.diff,
                 "low": comparison.low, "high": comparison.high, "p": comparison.p_value, "n": comparison.n,
                 "cells": (a["strategy"], b["strategy"]), "discordant": comparison.discordant,
-                "evidence": f"{a['strategy']} vs {b['strategy']}: {comparison.text()}"}
+                "evidence": f"{a['strategy']} vs {b['strategy']}{across}: {comparison.text()}"}
     counted = f"n_{claim.metric}"  # a rate over some examples only (hallucination: the unanswerable ones)
     n = int(min(a.get(counted, a["n"]), b.get(counted, b["n"])))
     result = compare(float(a[claim.metric]), float(b[claim.metric]), n)
@@ -329,7 +341,8 @@ def judge(claim: Claim, table: pd.DataFrame, cells: dict[tuple[str, str], CellRe
         verdict = {"higher": "held", "tie": "held (within noise)", "lower": "not held"}[result]
     else:
         verdict = {"higher": "held", "lower": "not held", "tie": "inconclusive"}[result]
-    evidence = (f"{a['strategy']} {a[claim.metric]:.3f} vs {b['strategy']} {b[claim.metric]:.3f} "
+    verdict += across
+    evidence = (f"{a['strategy']} {a[claim.metric]:.3f} vs {b['strategy']} {b[claim.metric]:.3f}{across} "
                 f"(n={n}; unpaired: differences under {noise(float(a[claim.metric]), float(b[claim.metric]), n):.3f}"
                 " count as noise)")
     return {**out, "verdict": verdict, "evidence": evidence}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers import env, llm, registry
+from helpers import env, llm, registry, serving
 from helpers.files import read_json, write_text_atomic
 from helpers.prompting.patterns import Prompt
 
@@ -59,8 +59,9 @@ def _cache_key(prompt: Prompt, provider: str, model: str, temperature: float) ->
 
 
 def local_model_id() -> str:
-    """The offline model that answers for a provider without a key (COURSE_LOCAL_MODEL or the registry default)."""
-    return env.setting("COURSE_LOCAL_MODEL") or registry.default_model("local")
+    """The offline model that answers for a provider without a key: the serving choice (COURSE_LOCAL_MODEL, the
+    model chosen for the GPU, or the packaged model), never downloading anything to find out."""
+    return serving.current_choice().model_id
 
 
 def _cache_path(key: str):

@@ -138,7 +138,8 @@ class FrontMatterLoader(yaml.SafeLoader):
         self.depth += 1
         try:
             if self.depth > MAX_FRONT_MATTER_DEPTH:
-                raise _Refused(f"is nested more than {MAX_FRONT_MATTER_DEPTH} levels deep", self.peek_event().start_mark)
+                raise _Refused(f"is nested more than {MAX_FRONT_MATTER_DEPTH} levels deep",
+                               self.peek_event().start_mark)
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
