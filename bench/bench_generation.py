@@ -135,6 +135,7 @@ def prefix_rows(engine, repeats: int, batch: int = 8) -> list[dict]:
                      "no_cache_s": "", "cold_s": round(c, 3), "warm_s": round(w, 3),
                      "cold_prefill_tok_s": round(len(prompts[1]) / c), "warm_prefill_tok_s": round(len(prompts[1]) / w),
                      "warm_speedup": round(c / w, 1)})
+        print(rows[-1], flush=True)  # a long run shows its progress
         group = prompts[:batch]
 
         def run():
@@ -154,6 +155,7 @@ def prefix_rows(engine, repeats: int, batch: int = 8) -> list[dict]:
                      "reused_tokens": run()[0].cached_tokens, "no_cache_s": round(plain, 3), "cold_s": round(cb, 3),
                      "warm_s": round(warm_run, 3), "cold_prefill_tok_s": round(tokens / cb),
                      "warm_prefill_tok_s": round(tokens / warm_run), "warm_speedup": round(plain / warm_run, 1)})
+        print(rows[-1], flush=True)
     return rows
 
 

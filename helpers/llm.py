@@ -146,6 +146,23 @@ def _messages(prompt: str | list[dict]) -> list[dict]:
     return [{"role": "user", "content": prompt}] if isinstance(prompt, str) else list(prompt)
 
 
+def without_thinking(model: str, provider: str) -> dict:
+    """Request settings that stop ``model`` spending its output tokens on thinking, where the model allows it
+    (notebook 00): Anthropic ``thinking: {"type": "disabled"}`` for adaptive-thinking models, OpenAI
+    ``reasoning_effort: "none"`` for reasoning models that take it; nothing for models that cannot stop thinking
+    (then size ``max_tokens`` for the thinking) or that never think. Evaluation loops use it so a small
+    ``max_tokens`` measures the answer, not the thinking."""
+    try:
+        caps = registry.capabilities(model)
+    except registry.UnknownModelError:
+        return {}
+    if caps.thinking != "adaptive-default":
+        return {}
+    if provider in ("anthropic", "local"):
+        return {"thinking": {"type": "disabled"}}
+    return {"reasoning_effort": "none"}
+
+
 def complete(
     prompt: str | list[dict],
     *,
@@ -171,6 +188,7 @@ def complete(
         sampling = sampling_params(model, temperature)
         if sampling:
             kwargs["extra_body"] = sampling
+        kwargs.update(without_thinking(model, "anthropic"))
         response = anthropic_client(local=local).messages.create(model=model, max_tokens=max_tokens,
                                                       messages=_messages(prompt), **kwargs)
         text = "".join(block.text for block in response.content if block.type == "text")
@@ -180,6 +198,7 @@ def complete(
         messages = ([{"role": "system", "content": system}] if system else []) + _messages(prompt)
         response = openai_client(local=local).chat.completions.create(model=model, max_completion_tokens=max_tokens,
                                                            messages=messages, **sampling_params(model, temperature),
+                                                           **without_thinking(model, "openai"),
                                                            **({"stop": stop} if stop else {}))
         text = response.choices[0].message.content or ""
         tokens_in, tokens_out = response.usage.prompt_tokens, response.usage.completion_tokens

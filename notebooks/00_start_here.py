@@ -167,8 +167,19 @@ print("default models:", {p: llm.default_model(p) for p in ("anthropic", "openai
 # ## 4. A first call: a code reviewer
 #
 # A system prompt sets the role, the review style, a severity scale and an output format; the user message carries the
-# code. Notice that the model id comes from the course registry (`data/models.yaml`), never typed into the notebook:
-# model ids retire (the article this course started from used `claude-sonnet-4-5`, retired on 2026-11-30).
+# code. Notice that the model id comes from the course registry (`data/models.yaml`), never typed into the notebook.
+#
+# Model ids have a lifecycle: a provider deprecates a model, names its replacement, and from its shutdown day every
+# request to that id fails (the seed article's `claude-sonnet-4-5` was retired on 2026-11-30). The course keeps those
+# dates, the replacements and what each model accepts in `data/models.yaml`, so notebooks ask `helpers.registry` for a
+# model instead of typing its id; `python -m helpers.doctor` warns when a model the course uses shuts down within 30
+# days, and with a key the course checks the provider's live model list once per kernel. Before you build on a model,
+# read its `registry.lifecycle(...)` and fine-tuning window, and re-check the provider's deprecations page.
+#
+# Recent models **think before they answer** by default, and those thinking tokens count against `max_tokens`: size
+# `max_tokens` for the thinking plus the answer, and set the effort (`output_config={"effort": ...}` on Claude,
+# `reasoning_effort` on OpenAI) when you want less or more. A reply's `content` is a list of typed blocks (a
+# `thinking` block may come first), so read the text block by its type, never as `content[0]`.
 
 # %%
 REVIEWER_PROMPT = """You review Python code for the Pulseboard engineering team.
@@ -186,16 +197,26 @@ SNIPPET = """def average_invoice(invoices):
     return total / len(invoices)"""
 
 # %%
+from helpers import registry
+
 client = llm.anthropic_client()
 MODEL = llm.default_model("anthropic")
+CAPS = registry.capabilities(MODEL)
+print(MODEL, "lifecycle:", registry.lifecycle(MODEL))
+print("thinking:", CAPS.thinking, "| default effort:", CAPS.default_effort)
 
+# Room for the answer (160 tokens) plus the thinking a low effort spends first; the effort is only sent to a model
+# that thinks (a model without thinking would refuse it).
+thinking_kwargs = {"output_config": {"effort": "low"}} if CAPS.thinks else {}
 response = client.messages.create(
     model=MODEL,
-    max_tokens=160,
+    max_tokens=160 + (1024 if CAPS.thinks else 0),
     system=REVIEWER_PROMPT,
     messages=[{"role": "user", "content": f"Review this Python code:\n\n```python\n{SNIPPET}\n```"}],
+    **thinking_kwargs,
 )
-print(response.content[0].text)
+print("block types:", [block.type for block in response.content])
+print("\n".join(block.text for block in response.content if block.type == "text"))
 
 # %% [markdown]
 # The response is a real `anthropic.types.Message`. Its `model` field says who really answered, `stop_reason` says why

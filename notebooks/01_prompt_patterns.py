@@ -262,15 +262,37 @@ measure("zero-shot", zero_shot).results[["gold", "predicted", "format_ok", "outp
 #
 # The Messages API lets the last message be the *assistant's*: the model continues from it. Prefilling `Category:`
 # removes the model's chance to wander. (OpenAI's Chat Completions has no prefill; the OpenAI route treats a final
-# assistant message as history.)
+# assistant message as history.) **Prefill is a per-model capability, not a portable pattern**: recent Claude models
+# refuse a final assistant message with a 400. The portable way to pin a format is structured outputs or forced tool
+# use (section 7); here the prefill is sent only when the registry says `MODEL` accepts it.
 
 # %%
+PREFILL_OK = registry.capabilities(MODEL).prefill == "supported"
+print(f"{MODEL} prefill: {registry.capabilities(MODEL).prefill}")
+
 def zero_shot_prefill(ticket):
-    return Prompt(system=ZERO_SHOT_SYSTEM, messages=[{"role": "user", "content": ticket["text"]},
-                                                     {"role": "assistant", "content": "Category:"}],
-                  parser=patterns.parse_category_line, max_tokens=6)
+    prefill = [{"role": "assistant", "content": "Category:"}] if PREFILL_OK else []
+    return Prompt(system=ZERO_SHOT_SYSTEM, messages=[{"role": "user", "content": ticket["text"]}] + prefill,
+                  parser=patterns.parse_category_line, max_tokens=6 if PREFILL_OK else 12)
 
 measure("zero-shot + prefill", zero_shot_prefill).results[["gold", "predicted", "format_ok", "output"]].head(6)
+
+# %% [markdown]
+# What a model without prefill does with one: the registry's `capabilities(...).prefill` says it before you send, and
+# the API answers a 400 (offline exactly as online). Catch it and switch to structured outputs, not a crash.
+
+# %%
+import anthropic
+
+NO_PREFILL = next(m.id for m in registry.by_provider("anthropic") if registry.capabilities(m.id).prefill != "supported")
+print(NO_PREFILL, "prefill:", registry.capabilities(NO_PREFILL).prefill)
+try:
+    llm.anthropic_client().messages.create(
+        model=NO_PREFILL, max_tokens=1024, system=ZERO_SHOT_SYSTEM,
+        messages=[{"role": "user", "content": test[0]["text"]}, {"role": "assistant", "content": "Category:"}])
+    print("accepted (the registry says otherwise: update data/models.yaml from the provider's docs)")
+except anthropic.BadRequestError as err:
+    print("400:", err.body["error"]["message"])
 
 # %% [markdown]
 # ## 5. Few-shot: random examples versus similar examples
@@ -373,7 +395,10 @@ def json_instructed(ticket):
                   parser=patterns.parse_json_category, max_tokens=24)
 
 def json_prefilled(ticket):
-    # prefill the frame and stop at the closing quote: the model writes one field, the code closes the object
+    # prefill the frame and stop at the closing quote (only where MODEL accepts prefill: section 4); elsewhere the
+    # portable pattern is structured outputs, in the next cell
+    if not PREFILL_OK:
+        return json_instructed(ticket)
     return Prompt(system=JSON_SYSTEM, messages=[{"role": "user", "content": ticket["text"]},
                                                 {"role": "assistant", "content": '{"category": "'}],
                   parser=lambda text: patterns.parse_json_category(text + '"}'), max_tokens=12, stop=['"'])
@@ -383,32 +408,41 @@ measure("JSON instructed", json_instructed)
 measure("JSON prefilled", json_prefilled).results[["gold", "predicted", "format_ok", "output"]].head(6)
 
 # %% [markdown]
-# Provider enforcement, for real: the cell below asks OpenAI's JSON mode and Anthropic's tool use for one ticket.
-# Offline, the course's local server answers these requests the way an API answers an unsupported feature, with a
-# `BadRequestError` saying so; with a key, the same cell shows the real structured answers.
+# Provider enforcement, the portable pattern: a JSON schema the reply must satisfy (OpenAI `response_format`
+# json_schema, Anthropic `output_config.format`) or a forced tool call. Offline, the course's server enforces the
+# schema by constrained decoding, so every complete reply parses; with a key, the same cell runs on the real APIs.
+# Thinking tokens count against the output limit, so the limits leave room for them.
 
 # %%
 import anthropic, openai
 
 ticket = test[0]["text"]
+CATEGORY_SCHEMA = {"type": "object", "properties": {"category": {"type": "string", "enum": LABELS}},
+                   "required": ["category"], "additionalProperties": False}
 try:
     chat = llm.openai_client().chat.completions.create(
-        model=llm.default_model("openai"), max_completion_tokens=30, response_format={"type": "json_object"},
+        model=llm.default_model("openai"), max_completion_tokens=1024,
+        response_format={"type": "json_schema", "json_schema": {"name": "category", "schema": CATEGORY_SCHEMA}},
         messages=[{"role": "system", "content": JSON_SYSTEM}, {"role": "user", "content": ticket}])
-    print("OpenAI JSON mode:", chat.choices[0].message.content)
+    print("OpenAI structured output:", json.loads(chat.choices[0].message.content))
 except openai.BadRequestError as err:
-    print("OpenAI JSON mode:", err.body["message"])
+    print("OpenAI structured output:", err.body["message"])
 
-CLASSIFY_TOOL = {"name": "record_category", "description": "Record the ticket's category.",
-                 "input_schema": {"type": "object", "properties": {"category": {"type": "string", "enum": LABELS}},
-                                  "required": ["category"]}}
+claude = llm.anthropic_client()
 try:
-    msg = llm.anthropic_client().messages.create(
-        model=llm.default_model("anthropic"), max_tokens=60, system=ZERO_SHOT_SYSTEM, tools=[CLASSIFY_TOOL],
+    msg = claude.messages.create(
+        model=llm.default_model("anthropic"), max_tokens=1024, system=ZERO_SHOT_SYSTEM,
+        output_config={"format": {"type": "json_schema", "schema": CATEGORY_SCHEMA}},
+        messages=[{"role": "user", "content": ticket}])
+    print("Claude structured output:", json.loads("".join(b.text for b in msg.content if b.type == "text")))
+    CLASSIFY_TOOL = {"name": "record_category", "description": "Record the ticket's category.",
+                     "input_schema": CATEGORY_SCHEMA}
+    msg = claude.messages.create(
+        model=llm.default_model("anthropic"), max_tokens=200, system=ZERO_SHOT_SYSTEM, tools=[CLASSIFY_TOOL],
         tool_choice={"type": "tool", "name": "record_category"}, messages=[{"role": "user", "content": ticket}])
-    print("Claude tool use:", [b.input for b in msg.content if b.type == "tool_use"])
+    print("Claude forced tool use:", [b.input for b in msg.content if b.type == "tool_use"])
 except anthropic.BadRequestError as err:
-    print("Claude tool use:", err.body["error"]["message"])
+    print("Claude:", err.body["error"]["message"])
 
 # %% [markdown]
 # ## 8. Every pattern, one table

@@ -246,7 +246,7 @@ print(run_openai.trace())
 forced = llm.anthropic_client().messages.create(
     model=llm.default_model("anthropic"), max_tokens=60, messages=[{"role": "user", "content": SEED_QUESTION}],
     tools=agent_tools.TOOL_SPECS["anthropic"], tool_choice={"type": "tool", "name": "lookup_customer"})
-call = forced.content[0]
+call = next(block for block in forced.content if block.type == "tool_use")  # read blocks by type
 print(forced.stop_reason, call.name, call.input)
 print(agent_tools.run_tool(call.name, call.input)[:400])
 

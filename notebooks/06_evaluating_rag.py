@@ -220,13 +220,16 @@ print("judge reply:", live.loc[0, "judge_raw"][:400])
 print("verdict:", {s: live.loc[0, s] for s in judge.SCORES}, "| valid:", live.loc[0, "judge_ok"], live.loc[0, "judge_error"])
 
 # %% [markdown]
-# A judge reply that starts with its own JSON is easier to get right. The Anthropic API (and the offline server) accept
-# a **prefill**: the request ends with an assistant turn, `{"relevance":`, and the model continues it. OpenAI's chat API
-# has no prefill. Same item, prefilled:
+# A judge reply that starts with its own JSON is easier to get right. Some models accept a **prefill**: the request
+# ends with an assistant turn, `{"relevance":`, and the model continues it. It is a per-model capability, not a
+# portable pattern: OpenAI's chat API has none, and recent Claude models refuse it with a 400 (notebook 01). The
+# portable way to get a verdict object is structured outputs or a forced tool call (notebook 01, section 7), so the
+# prefill is sent only where the registry says the model accepts it. Same item, prefilled where allowed:
 
 # %%
+print(f"{MODEL} prefill: {registry.capabilities(MODEL).prefill}")
 prefilled = judge.judge_answers([item], provider=PROVIDER, max_tokens=judge_tokens(PROVIDER),
-                                prefill=PROVIDER != "openai")
+                                prefill=registry.capabilities(MODEL).prefill == "supported")
 print("judge reply:", prefilled.loc[0, "judge_raw"][:400])
 print("verdict:", {s: prefilled.loc[0, s] for s in judge.SCORES}, "| valid:", prefilled.loc[0, "judge_ok"], prefilled.loc[0, "judge_error"])
 
@@ -288,7 +291,7 @@ print(f"always 'grounded':             agreement {sum(gold) / len(gold):.2f}, ka
 # * **word overlap**: no model; "grounded" when every number of the answer appears in the sources and at least 70% of
 #   its content words do; a refusal claims nothing. Its 70% was set by hand, not tuned on these labels.
 # * **LLM judge** for every backend this kernel can reach: the offline model always, plus Claude and/or GPT when their
-#   key is set, each plain and (where the API allows) with the JSON prefill.
+#   key is set, each plain and (where the registry says the model accepts it) with the JSON prefill.
 
 # %%
 judged = {"always yes (no model)": agreement.always_yes(items), "word overlap (no model)": agreement.overlap_judge(items)}
@@ -296,7 +299,7 @@ verdicts = {}
 backends = ["local"] + [p for p in ("anthropic", "openai") if env.key_for(p)]
 for provider in backends:
     model = llm.default_model(provider)
-    for prefill in ([False, True] if provider != "openai" else [False]):
+    for prefill in ([False, True] if registry.capabilities(model).prefill == "supported" else [False]):
         name = f"LLM {model}" + (" + prefill" if prefill else "")
         start = time.perf_counter()
         verdicts[name] = judge.judge_answers(items, provider=provider, model=model, max_tokens=judge_tokens(provider),

@@ -112,6 +112,7 @@ if "google.colab" in sys.modules:
 # cells fine-tune and evaluate an OpenAI model. `COURSE_PROFILE=quick` shrinks every size and still runs every step.
 
 # %%
+import datetime as dt
 import io
 import json
 import random
@@ -135,7 +136,24 @@ print(llm.banner("openai"))
 WITH_KEY = env.keys_present()["openai"] and env.backend_setting() != "local"  # True: real jobs, real money
 TRAINABLE = sorted((m for m in registry.by_provider("openai") if m.training_usd_per_mtok),
                    key=lambda m: m.training_usd_per_mtok)
-BASE_MODEL = TRAINABLE[0].id  # the cheapest model the registry prices for training
+# OpenAI's self-serve fine-tuning closes for new jobs on a date per base (data/models.yaml, `fine_tuning`): the job
+# flow below is still the pattern other providers' fine-tuning APIs follow, and open-model LoRA (notebook 08) is the
+# durable path. The course's base as recorded, and whether it still takes new jobs today:
+FT_DEFAULT = registry.default_fine_tuning_base("openai", on=registry.as_of())
+FT_ENDS = registry.fine_tuning_ends(FT_DEFAULT)
+FT_OPEN = registry.fine_tunable(FT_DEFAULT)
+PRICED_BASE = FT_DEFAULT  # the registry's training price the estimates use
+print(f"OpenAI self-serve fine-tuning of {FT_DEFAULT}: new jobs until {FT_ENDS}; today {dt.date.today()} it is "
+      + ("open." if FT_OPEN else "closed. Open-model LoRA (notebook 08) is the durable path."))
+if FT_OPEN:
+    BASE_MODEL = registry.default_fine_tuning_base("openai")
+elif not WITH_KEY:
+    BASE_MODEL = registry.default_model("local")  # the offline server tunes its own model, with no end date
+    print(f"offline: the jobs below tune the local model {BASE_MODEL}, since {FT_DEFAULT} takes no new jobs")
+else:
+    BASE_MODEL = FT_DEFAULT
+    print(f"with a key: no new job can be created on {FT_DEFAULT} (closed on {FT_ENDS}); the paid cells stop "
+          "with this reason. Set COURSE_BACKEND=local to run the job flow offline.")
 WORK = env.cache_dir() / "notebook07"  # this notebook's files: your raw export, its cleaned copies, the test file
 WORK.mkdir(parents=True, exist_ok=True)
 
@@ -369,7 +387,7 @@ pd.DataFrame({"examples": n, "auto epochs": fd.auto_epochs(n), "examples seen": 
 costs = pd.DataFrame([{"model": m.id, "$ / M training tokens": m.training_usd_per_mtok, "as of": m.as_of,
                        **{f"${label}": fd.estimate_cost(stats.per_example["tokens"], m.id, n_epochs=e).usd
                           for label, e in (("auto epochs", "auto"), ("1 epoch", 1))}} for m in TRAINABLE])
-print(fd.estimate_cost(stats.per_example["tokens"], BASE_MODEL))
+print(fd.estimate_cost(stats.per_example["tokens"], PRICED_BASE))
 costs
 
 # %%
@@ -396,9 +414,12 @@ fig.show()
 
 # %%
 client = llm.openai_client()
-estimate = fd.estimate_cost(stats.per_example["tokens"], BASE_MODEL, n_epochs=HYPERPARAMETERS["n_epochs"])
+estimate = fd.estimate_cost(stats.per_example["tokens"], PRICED_BASE, n_epochs=HYPERPARAMETERS["n_epochs"])
 print("estimated training cost:", estimate)
 CONFIRM_PAID_TRAINING = False  # with a key: set to True and run this cell again to upload and train
+if WITH_KEY and not FT_OPEN:
+    raise RuntimeError(f"OpenAI takes no new fine-tuning jobs on {BASE_MODEL} since {FT_ENDS}: the paid cells are "
+                       "skipped. Set COURSE_BACKEND=local to run the job flow offline, or use LoRA (notebook 08).")
 if WITH_KEY:
     BUDGET.check(BASE_MODEL, 2 * estimate.usd)  # two jobs in this notebook; refuses past COURSE_MAX_USD
     if not CONFIRM_PAID_TRAINING:

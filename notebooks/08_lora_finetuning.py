@@ -381,7 +381,9 @@ print(CONFIG)
 # definitions and a `Category:` prefill; JSON with a prefilled frame): the best of them is the prompting baseline,
 # answered by the base model LoRA trains (`BASE_ID`, set in the first cell), so every row stands on the same weights.
 # Offline, the answers are cached per model weights and test examples (`cache_key`): a re-run reads them back, with
-# the latencies measured when they were generated.
+# the latencies measured when they were generated. Prefill is a per-model capability (recent Claude models refuse it;
+# notebook 01): it is sent only because the registry says the local model accepts it, and without it the cell falls
+# back to the plain instructions. On an API model the portable pattern is structured outputs or a forced tool call.
 
 # %%
 start = time.perf_counter()
@@ -401,15 +403,19 @@ Reply with exactly one line: Category: <one of {", ".join(LABELS)}>"""
 JSON_SYSTEM = ZERO_SHOT_SYSTEM.replace(
     "Reply with exactly one line: Category: <one of", 'Reply with only a JSON object: {"category": "<one of') + '"}'
 
+PREFILL_OK = registry.capabilities(registry.default_model("local")).prefill == "supported"
+
 def zero_shot_prefill(ticket):
-    return patterns.Prompt(system=ZERO_SHOT_SYSTEM, messages=[{"role": "user", "content": ticket["text"]},
-                                                               {"role": "assistant", "content": "Category:"}],
-                            parser=patterns.parse_category_line, max_tokens=6)
+    prefill = [{"role": "assistant", "content": "Category:"}] if PREFILL_OK else []
+    return patterns.Prompt(system=ZERO_SHOT_SYSTEM, messages=[{"role": "user", "content": ticket["text"]}] + prefill,
+                            parser=patterns.parse_category_line, max_tokens=6 if PREFILL_OK else 12)
 
 def json_prefilled(ticket):
-    return patterns.Prompt(system=JSON_SYSTEM, messages=[{"role": "user", "content": ticket["text"]},
-                                                          {"role": "assistant", "content": '{"category": "'}],
-                            parser=lambda text: patterns.parse_json_category(text + '"}'), max_tokens=12, stop=['"'])
+    frame = '{"category": "' if PREFILL_OK else ""
+    prefill = [{"role": "assistant", "content": frame}] if PREFILL_OK else []
+    return patterns.Prompt(system=JSON_SYSTEM, messages=[{"role": "user", "content": ticket["text"]}] + prefill,
+                            parser=lambda text: patterns.parse_json_category(text + '"}' if PREFILL_OK else text),
+                            max_tokens=12 if PREFILL_OK else 24, stop=['"'] if PREFILL_OK else [])
 
 test_tickets = datasets.sample(datasets.tickets("test"), TEST_TICKETS, seed=1, stratify="label")
 prompt_runs = {name: evaluation.evaluate(fn, test_tickets, name=name, labels=LABELS, provider="local",

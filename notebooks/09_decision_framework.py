@@ -255,6 +255,13 @@ framework.diagram(fw, highlight=walks["internal IT helpdesk"], height=620).show(
 prices = costs.registry_prices(vector_store=costs.options("vector_store_usd_per_month")[-1])
 print(f"answers: {prices.model.id} | API fine-tune base: {prices.tuned.id} | embeddings: {prices.embedding.item} | "
       f"GPU: {prices.gpu.item} | oldest price: {prices.oldest}")
+# Input, not afterthought: can this base still be fine-tuned, and until when? (data/models.yaml, notebook 07)
+FT_ENDS = registry.fine_tuning_ends(prices.tuned.id)
+API_FT_OPEN = registry.fine_tunable(prices.tuned.id)
+STRATEGIES_OPEN = lambda names: tuple(n for n in names if API_FT_OPEN or "api_finetune" not in n)
+print(f"API fine-tuning of {prices.tuned.id}: new jobs until {FT_ENDS or 'no end date announced'}; "
+      + ("open today." if API_FT_OPEN else f"closed since {FT_ENDS}: the api_finetune lines are refused below "
+         "(no new job can be created); open-model LoRA (notebook 08) is the durable path."))
 prices.table()
 
 # %% [markdown]
@@ -386,7 +393,7 @@ support_workload = costs.Workload(
     corpus_tokens=50_000 * doc_tokens, updates_per_month=4.35, changed_share=0.05,
     training_examples=50_000, tokens_per_example=round(doc_tokens), epochs=1, retrains_per_month=4.35)
 print(f"mean document: {doc_tokens:,.0f} tokens; measured RAG context: {support_workload.context_tokens} tokens a query")
-costs.compare(support_workload, prices, ("prompt", "rag", "api_finetune")).round(2)
+costs.compare(support_workload, prices, STRATEGIES_OPEN(("prompt", "rag", "api_finetune"))).round(2)
 
 # %% [markdown]
 # ## 6. Case study 2: contract field extraction
@@ -406,7 +413,9 @@ schema = json.loads((datasets.DATA / "orders" / "schema.json").read_text())
 SCHEMA_SYSTEM = tasks.ORDER_SYSTEM + "\nThe JSON must follow this JSON Schema:\n" + json.dumps(schema, separators=(",", ":"))
 example_order = tasks.orders("train")[0]
 orders = datasets.sample(tasks.orders("test"), N_ORDERS, seed=9)
-PREFILL = '{"customer_name":'
+# Prefill only where the answering model accepts it (registry capabilities; recent Claude models answer a 400,
+# notebook 01); elsewhere the portable pattern is structured outputs (`response_format` / `output_config.format`).
+PREFILL = '{"customer_name":' if registry.capabilities(llm.default_model(PROVIDER)).prefill == "supported" else ""
 
 def schema_prompt(order):
     return Prompt(system=SCHEMA_SYSTEM, messages=[{"role": "user", "content": order["text"]}],
@@ -415,8 +424,8 @@ def schema_prompt(order):
 def schema_example_prefill(order):
     shot = [{"role": "user", "content": example_order["text"]},
             {"role": "assistant", "content": tasks.compact(example_order["gold"])}]
-    return Prompt(system=SCHEMA_SYSTEM, messages=shot + [{"role": "user", "content": order["text"]},
-                                                         {"role": "assistant", "content": PREFILL}],
+    prefill = [{"role": "assistant", "content": PREFILL}] if PREFILL else []
+    return Prompt(system=SCHEMA_SYSTEM, messages=shot + [{"role": "user", "content": order["text"]}] + prefill,
                   max_tokens=ORDER_MAX_TOKENS)
 
 extraction, extraction_rows = {}, {}
@@ -455,8 +464,8 @@ extraction_workload = costs.Workload(
     training_examples=2_000, tokens_per_example=round(short_instruction + order_text + gold_tokens), epochs=3,
     retrains_per_month=0.25)
 print(extraction_workload)
-display(costs.compare(extraction_workload, prices, ("prompt", "api_finetune", "open_finetune")).round(2))
-crossing_volume = crossing(extraction_workload)
+display(costs.compare(extraction_workload, prices, STRATEGIES_OPEN(("prompt", "api_finetune", "open_finetune"))).round(2))
+crossing_volume = crossing(extraction_workload) if API_FT_OPEN else None
 print("API fine-tune cheaper than the long prompt above",
       f"{crossing_volume:,.0f} queries / month" if crossing_volume else "no volume between 100 and 100M")
 
@@ -520,17 +529,28 @@ train_file = fd.write_jsonl(WORK / "helpdesk_train.jsonl", tune_examples, overwr
 digest = hashlib.sha256(train_file.read_bytes()).hexdigest()[:16]
 known_jobs = WORK / "jobs.json"
 jobs = json.loads(known_jobs.read_text()) if known_jobs.exists() else {}
-BASE = min((m for m in registry.by_provider("openai") if m.training_usd_per_mtok),
-           key=lambda m: m.training_usd_per_mtok).id
+PAID = env.keys_present()["openai"] and env.backend_setting() != "local"
+FT_DEFAULT = registry.default_fine_tuning_base("openai", on=registry.as_of())  # the course's base, as recorded
+if registry.fine_tunable(FT_DEFAULT):
+    BASE = FT_DEFAULT
+    print(f"base {BASE}: OpenAI self-serve fine-tuning takes new jobs until {registry.fine_tuning_ends(BASE)}")
+else:
+    BASE = registry.default_model("local")
+    print(f"OpenAI self-serve fine-tuning closed for new jobs on {registry.fine_tuning_ends(FT_DEFAULT)}: "
+          + ("no new job can be created; the fine-tuned rows are skipped." if PAID else
+             f"the offline job tunes the local model {BASE} instead."))
 job = None
 if digest in jobs:
     try:
         job = client.fine_tuning.jobs.retrieve(jobs[digest])
     except openai.NotFoundError:  # the job store was cleared since: train again
         print(f"job {jobs[digest]} is gone from the job store; training again")
-PAID = env.keys_present()["openai"] and env.backend_setting() != "local"
 ALLOW_PAID_JOB = False  # with an OpenAI key: set True to start a real, paid job (price it first: fd.estimate_cost)
-if (job is None or job.status != "succeeded") and PAID and not ALLOW_PAID_JOB:
+if (job is None or job.status != "succeeded") and PAID and not registry.fine_tunable(BASE):
+    print(f"{BASE} takes no new fine-tuning jobs (closed on {registry.fine_tuning_ends(BASE)}): the fine-tuned rows "
+          "are left out; open-model LoRA (notebook 08) is the durable path.")
+    job = None
+elif (job is None or job.status != "succeeded") and PAID and not ALLOW_PAID_JOB:
     print(f"OpenAI key found: not starting a paid fine-tuning job on {BASE} (ALLOW_PAID_JOB is False). "
           "The fine-tuned rows below are left out; COURSE_BACKEND=local trains the offline job instead.")
     job = None

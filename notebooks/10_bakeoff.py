@@ -389,9 +389,14 @@ from helpers.finetune.jobs import answer_chats
 
 CONFIRM_PAID_TRAINING = False  # with OPENAI_API_KEY: True spends about the printed estimate on one training job
 API_BASE = harness.reference_models()["openai fine-tuning"]  # the registry's fine-tunable OpenAI base
+API_FT_LABEL = (f"API fine-tune ({API_BASE}) (OpenAI self-serve fine-tuning: new jobs until "
+                f"{registry.fine_tuning_ends(API_BASE)})")
 
 def ticket_api_finetune(tickets):
     reason = bl.api_finetune_available()
+    if reason is None and not registry.fine_tunable(API_BASE):
+        reason = (f"OpenAI takes no new fine-tuning jobs on {API_BASE} since {registry.fine_tuning_ends(API_BASE)}; "
+                  "open-model LoRA (the LoRA row) is the durable path")
     if reason:
         raise SkipCell(reason)
     job = bl.run_api_finetune(llm.openai_client(), API_BASE, [{"messages": e["messages"]} for e in ticket_train],
@@ -412,7 +417,7 @@ for provider, model, tag in ANSWERERS:
              {"system": bt.ticket_system(), "k": K, "pool": harness.fingerprint([t["id"] for t in pool])})
 bake.add("ticket taxonomy", "LoRA", "finetune", ticket_lora,
          {"recipe": TICKET_RECIPE.as_dict(), "data": harness.fingerprint(ticket_train)})
-bake.add("ticket taxonomy", f"API fine-tune ({API_BASE})", "finetune", ticket_api_finetune,
+bake.add("ticket taxonomy", API_FT_LABEL, "finetune", ticket_api_finetune,
          {"base": API_BASE, "data": harness.fingerprint(ticket_train), "epochs": 3})
 start = time.perf_counter()
 ticket_cells = bake.run("ticket taxonomy")

@@ -12,6 +12,10 @@ from hypothesis import strategies as st
 from helpers.finetune import data as fd
 from helpers.rag import evaluate_retrieval, load_corpus, load_qa
 
+YAML_PIECES = list("ab1 :-[]{},!*&#'\"\n\t?|>@%") + ["!!int ", "!!timestamp ", "2025-13-45", "&a ", "*a", "id: ",
+                                                       "updated: ", "\n  - "]
+YAMLISH = st.lists(st.sampled_from(YAML_PIECES), max_size=40).map("".join)
+
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
@@ -113,3 +117,19 @@ def test_any_question_line_gets_a_verdict(tmp_path, rows, bom):
     if len(questions):
         report = evaluate_retrieval(_Pipeline(), questions, k=3)  # what loads, the metrics can score
         assert len(report.rows) == len(questions)
+
+
+# ------------------------------------------------------------------------------------------------ front matter
+@SETTINGS
+@given(block=YAMLISH | json_values.map(json.dumps))
+@example(block="updated: 2025-13-45")
+@example(block="x: !!int abc")
+@example(block="x: !!timestamp garbage")
+@example(block="a: &a [1, 2]\nb: [*a, *a]")
+def test_any_front_matter_leaves_the_document_loadable(tmp_path, block):
+    (tmp_path / "page.md").write_text(f"---\n{block}\n---\nThe body survives any front matter.\n", encoding="utf-8")
+    corpus = load_corpus(tmp_path, quiet=True)
+    (doc,) = corpus.documents
+    assert doc.text == "The body survives any front matter." and isinstance(doc.metadata, dict)
+    assert len(corpus.fingerprint()) == 16
+    assert all(p.path.endswith("page.md") and p.message for p in corpus.problems)

@@ -19,17 +19,18 @@ NO_SOCKETS = textwrap.dedent('''
 SCRIPT = NO_SOCKETS + textwrap.dedent('''
     from helpers import llm
     claude, gpt = llm.anthropic_client(), llm.openai_client()
-    reply = claude.messages.create(model="claude-haiku-5-5", max_tokens=8,
-                                   messages=[{"role": "user", "content": "hi"}])
-    with claude.messages.stream(model="claude-haiku-5-5", max_tokens=8,
+    haiku, luna = llm.default_model("anthropic"), llm.default_model("openai")  # active models, whatever the date
+    reply = claude.messages.create(model=haiku, max_tokens=32, messages=[{"role": "user", "content": "hi"}])
+    with claude.messages.stream(model=haiku, max_tokens=32,
                                 messages=[{"role": "user", "content": "hi"}]) as stream:
         streamed = "".join(stream.text_stream)
-    chat = gpt.chat.completions.create(model="gpt-4.1-mini", max_tokens=8,
+    chat = gpt.chat.completions.create(model=luna, max_completion_tokens=32,
                                        messages=[{"role": "user", "content": "hi"}])
-    chunks = list(gpt.chat.completions.create(model="gpt-4.1-mini", max_tokens=8, stream=True,
+    chunks = list(gpt.chat.completions.create(model=luna, max_completion_tokens=32, stream=True,
                                               messages=[{"role": "user", "content": "hi"}]))
     models = [m.id for m in claude.models.list()]
-    assert reply.content[0].text and streamed and chat.choices[0].message.content and chunks and models
+    text = "".join(block.text for block in reply.content if block.type == "text")  # a thinking block may come first
+    assert text and streamed and chat.choices[0].message.content and chunks and models
     print("OFFLINE-OK")
 ''')
 

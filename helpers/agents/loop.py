@@ -216,6 +216,16 @@ def _anthropic_loop(run, tools, execute, names, system, max_steps, deadline, max
     run.stopped = "max_steps"
 
 
+def _tool_settings(model: str) -> dict:
+    """Chat Completions settings a model needs to take function tools: some reasoning models accept tools only
+    with ``reasoning_effort="none"`` (the registry's ``tool_use: reasoning_none_only``; a 400 otherwise)."""
+    try:
+        caps = registry.capabilities(model)
+    except registry.UnknownModelError:
+        return {}
+    return {"reasoning_effort": "none"} if caps.tool_use == "reasoning_none_only" else {}
+
+
 def _openai_loop(run, tools, execute, names, system, max_steps, deadline, max_tokens, local):
     client = llm.openai_client(local=local)
     messages: list = [{"role": "system", "content": system}, {"role": "user", "content": run.question}]
@@ -226,7 +236,7 @@ def _openai_loop(run, tools, execute, names, system, max_steps, deadline, max_to
             return
         began = time.perf_counter()
         response = client.chat.completions.create(model=run.model, max_completion_tokens=max_tokens,
-                                                  messages=messages, tools=functions)
+                                                  messages=messages, tools=functions, **_tool_settings(run.model))
         run.model_calls += 1
         run.input_tokens += response.usage.prompt_tokens
         run.output_tokens += response.usage.completion_tokens

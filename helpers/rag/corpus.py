@@ -122,8 +122,9 @@ class _Refused(yaml.YAMLError):
 
 class FrontMatterLoader(yaml.SafeLoader):
     """``yaml.SafeLoader`` for untrusted front matter: no aliases (``*name``, how 335 bytes expand to gigabytes), at
-    most ``MAX_FRONT_MATTER_DEPTH`` levels of nesting, and an impossible date (``2025-13-45``) kept as text and
-    noted in ``self.notes`` instead of raising ``ValueError``."""
+    most ``MAX_FRONT_MATTER_DEPTH`` levels of nesting, an impossible date (``2025-13-45``) kept as text and noted
+    in ``self.notes``, and any other value the constructors cannot build (``!!int abc``) a YAML error, never a
+    ``ValueError`` that would stop the whole load."""
 
     def __init__(self, stream) -> None:
         super().__init__(stream)
@@ -144,11 +145,21 @@ class FrontMatterLoader(yaml.SafeLoader):
         finally:
             self.depth -= 1
 
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except Exception as exc:  # a safe constructor failing on a tagged value (`!!int abc`, `!!bool maybe`)
+            raise _Refused(f"has a value that cannot be read ({type(exc).__name__}: {exc})", node.start_mark) \
+                from None
+
     def construct_yaml_timestamp(self, node):
         try:
             return super().construct_yaml_timestamp(node)
-        except ValueError as exc:
-            self.notes.append((node.start_mark.line, f"{node.value!r} is not a real date ({exc}); kept as text. "
+        except (ValueError, AttributeError) as exc:  # AttributeError: `!!timestamp` on text that is not a date
+            why = f" ({exc})" if isinstance(exc, ValueError) else ""
+            self.notes.append((node.start_mark.line, f"{node.value!r} is not a real date{why}; kept as text. "
                                                      "Write dates as YYYY-MM-DD."))
             return node.value
 
