@@ -88,9 +88,15 @@ def compile_cost(engine, repeats: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--max-tokens", type=int, default=64)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--max-tokens", type=int, default=48)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--prompts", type=int, default=len(PROMPTS), help="how many of the four prompts to use")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     args = parser.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
 
     load_before = os.getloadavg()
     engine = local_model.get_engine()
@@ -99,13 +105,15 @@ def main() -> None:
     first_compile_s = time.perf_counter() - t0  # includes wrapping the tokenizer for llguidance (once per process)
     prompts = [engine.encode_chat([{"role": "system", "content": "Reply with only a JSON object that matches this "
                                     f"JSON schema:\n{json.dumps(SCHEMA)}"}, {"role": "user", "content": p}])
-               for p in PROMPTS]
+               for p in PROMPTS[:args.prompts]]
     engine.generate(prompts[0], max_new_tokens=4)  # warm-up
     runs = {(mode, kind): [] for mode in ("single", "batch") for kind in ("free", "grammar")}
-    for _ in range(args.repeats):  # interleaved: free, grammar, free, grammar ...
+    for repeat in range(args.repeats):  # interleaved: free, grammar, free, grammar ...
         for kind, constraint in (("free", None), ("grammar", grammar)):
             runs[("single", kind)].append(single_stream(engine, prompts, constraint, args.max_tokens))
             runs[("batch", kind)].append(batched(engine, prompts, constraint, args.max_tokens))
+            print(f"repeat {repeat + 1}/{args.repeats} {kind}: single {runs[('single', kind)][-1]['tok_s']:.1f} "
+                  f"tok/s, batch {runs[('batch', kind)][-1]['tok_s']:.1f} tok/s", flush=True)
 
     constrained = [r.text for r in runs[("single", "grammar")][0]["results"]]
     valid = sum(_satisfies(text) for text in constrained)
@@ -133,7 +141,8 @@ def main() -> None:
           f"load average before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}")
     path = save("structured", {
         "machine": machine(), "library": f"llguidance {_version()}", "model": engine.display_name,
-        "dtype": engine.dtype_name, "max_tokens": args.max_tokens, "repeats": args.repeats, "prompts": PROMPTS,
+        "dtype": engine.dtype_name, "max_tokens": args.max_tokens, "repeats": args.repeats,
+        "prompts": PROMPTS[:args.prompts],
         "schema": SCHEMA, "summary": summary, "grammar_step": step, "compile": compiled,
         "first_compile_s": first_compile_s, "valid_constrained_replies": [valid, len(constrained)],
         "constrained_examples": constrained[:2],

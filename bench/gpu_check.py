@@ -1,6 +1,6 @@
-"""The GPU check (issue 20): the course's GPU training paths run for real, in one script, in under 5 minutes on one GPU,
-without the Hub (random-weight models built from the stored configs in data/model_configs; speed and memory do not
-depend on the weights' values).
+"""The GPU check (issue 20): the course's GPU paths (training here, the serving engine in bench.gpu_serving) run for
+real, in one script, in under 5 minutes on one GPU, without the Hub (random-weight models built from the stored
+configs in data/model_configs; speed and memory do not depend on the weights' values).
 
     python -m bench.gpu_check                 # on a GPU: writes bench/results/gpu-check.json and prints a table
     python -m bench.gpu_check --dry-run       # anywhere: every plan built, a few steps each on the CPU, tiny config
@@ -21,7 +21,8 @@ max allocated does not see).
 
 ``CHECKS`` is the list the script runs. Each check is a function ``(Context) -> list[dict]`` returning table rows
 (``row(...)`` builds one); a check that raises becomes a "failed" row and the script exits 1. The serving engine's
-checks (batched generation, tool-use parsing) are added by appending to ``CHECKS``.
+checks (bench.gpu_serving: decode path, batched generation, tool-use parsing) are appended to ``CHECKS`` after the
+training ones.
 """
 
 from __future__ import annotations
@@ -387,7 +388,7 @@ def _plain_run(ctx: Context, plan) -> dict:
                note="the baseline for the course loop's tokens/s on the same plan")
 
 
-# The checks run in this order. Serving-engine checks (batched generation, tool-use parsing) are appended here.
+# The checks run in this order: training first, then the serving engine's.
 CHECKS: list[Callable[[Context], list[dict]]] = [t4_lora, t4_full, bf16_lora, qlora, plain_peft]
 CHECKS += gpu_serving.SERVING_CHECKS  # the serving engine: decode path, batched generation, tool-use parsing
 

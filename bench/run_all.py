@@ -27,6 +27,7 @@ def main() -> int:
         ("generation", ["bench.bench_generation"]),
         ("gguf engine", ["bench.bench_gguf_engine"]),
         ("retrieval", ["bench.bench_retrieval"]),
+        ("gates", ["bench.bench_gates"]),
         ("lora", ["bench.bench_lora"]),
         ("setup", ["bench.bench_setup"] + ([] if args.with_install else ["--skip-install"])),
         ("notebooks", ["bench.bench_notebooks"] + (["--full"] if args.full_notebooks else [])),

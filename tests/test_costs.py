@@ -224,7 +224,8 @@ def test_unknown_strategy(prices):
 
 def test_course_registry_prices_and_a_prompt_query():
     prices = costs.registry_prices()
-    model = registry.get(registry.default_model("openai"))
+    model = registry.get(prices.model.id)
+    assert prices.model.id == prices.tuned.id  # prompt-only and the fine-tune are priced on the same base model
     e = costs.estimate("prompt", costs.Workload(instruction_tokens=500, input_tokens=100, output_tokens=50), prices)
     assert e.per_query_usd == pytest.approx(model.cost(600, 50))
     assert all(isinstance(p.as_of, dt.date) and p.source for p in prices.rows())

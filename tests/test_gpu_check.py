@@ -13,8 +13,9 @@ def test_the_dry_run_builds_every_plan_and_trains_a_few_steps(tmp_path, capsys):
     result = json.loads(out.read_text())
     assert result["dry_run"] and result["gpu"].startswith("none")
     rows = {r["check"]: r for r in result["rows"]}
-    assert list(rows) == ["T4 plan: LoRA", "T4 plan: full fine-tuning", "bf16 plan: LoRA", "QLoRA",
-                          "plain transformers+peft: LoRA"]
+    assert list(rows)[:5] == ["T4 plan: LoRA", "T4 plan: full fine-tuning", "bf16 plan: LoRA", "QLoRA",
+                              "plain transformers+peft: LoRA"]  # the training half; serving checks follow
+    assert all(r["status"] in ("ok", "skipped") for r in result["rows"]), result["rows"]
     for name in ("T4 plan: LoRA", "T4 plan: full fine-tuning", "bf16 plan: LoRA", "plain transformers+peft: LoRA"):
         r = rows[name]
         assert r["status"] == "ok" and r["steps"] == result["warmup_steps"] + result["timed_steps"], r

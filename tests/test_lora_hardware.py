@@ -101,7 +101,8 @@ def test_qlora_without_bitsandbytes_names_the_install_cell(monkeypatch):
     where to install it, before anything is downloaded."""
     plan = replace(hardware.choose_plan(T4, model=LLAMA_8B), device="cuda")
     real = hardware.importlib.util.find_spec
-    monkeypatch.setattr(hardware.importlib.util, "find_spec", lambda name: None if name == "bitsandbytes" else real(name))
+    monkeypatch.setattr(hardware.importlib.util, "find_spec",
+                        lambda name: None if name == "bitsandbytes" else real(name))
 
     def no_download(*args, **kwargs):
         raise AssertionError("downloaded before checking bitsandbytes")

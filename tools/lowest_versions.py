@@ -75,7 +75,7 @@ def build(venv: Path, python: str) -> dict[str, str]:
     uv = uv_executable()
     if venv.exists():
         shutil.rmtree(venv)
-    run([uv, "venv", "--quiet", "--python", python, str(venv)])
+    run([uv, "venv", "--quiet", "--seed", "--python", python, str(venv)])  # --seed: pip too, as in any venv
     venv_python = venv / "bin" / "python"
     env = {**os.environ, "VIRTUAL_ENV": str(venv)}
     run([uv, "pip", "install", "--python", str(venv_python), "--resolution", "lowest-direct",
