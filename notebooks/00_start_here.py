@@ -206,11 +206,13 @@ print(MODEL, "lifecycle:", registry.lifecycle(MODEL))
 print("thinking:", CAPS.thinking, "| default effort:", CAPS.default_effort)
 
 # Room for the answer (160 tokens) plus the thinking a low effort spends first; the effort is only sent to a model
-# that thinks (a model without thinking would refuse it).
+# that thinks (a model without thinking would refuse it). Claude may think for hundreds of tokens; the offline model
+# writes a few real thinking tokens (at most 32), so offline the room stays small and the cell fast.
 thinking_kwargs = {"output_config": {"effort": "low"}} if CAPS.thinks else {}
+THINKING_ROOM = (32 if llm.uses_local("anthropic") else 1024) if CAPS.thinks else 0
 response = client.messages.create(
     model=MODEL,
-    max_tokens=160 + (1024 if CAPS.thinks else 0),
+    max_tokens=160 + THINKING_ROOM,
     system=REVIEWER_PROMPT,
     messages=[{"role": "user", "content": f"Review this Python code:\n\n```python\n{SNIPPET}\n```"}],
     **thinking_kwargs,
