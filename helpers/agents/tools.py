@@ -16,12 +16,13 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from helpers import paths
 from helpers.agents import support_db
 
 WORLD_TODAY = dt.date(2026, 11, 24)   # "today" in the course's product world (data/WORLD.md)
 MAX_RESULT_CHARS = 4000               # a tool result never exceeds this many characters
 MAX_PASSAGE_CHARS = 600
-KB_FOLDER = support_db.ROOT / "data" / "kb"
+KB_FOLDER = paths.DATA_DIR / "kb"
 
 _state: dict = {"db_path": None, "pipeline": None, "corpus": None}
 
