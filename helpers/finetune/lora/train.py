@@ -36,6 +36,10 @@ METHODS = ("lora", "full")
 CHECKPOINT = "checkpoint"  # the folder in a run folder holding an unfinished run's state
 BLOCKS = "trained_blocks.safetensors"  # a finished full fine-tune's trained weights
 CHECKPOINT_FORMAT = 1
+# Part of every run's fingerprint: bump it when the loop changes what the same inputs train, so a finished run from an
+# older loop is trained again instead of reused. 2: one batching for every trainer (the last partial batch kept, one
+# random.Random(seed) shuffling every epoch), where notebook 08's runs used to drop the partial batch.
+LOOP_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -335,7 +339,8 @@ def base_fingerprint(model) -> str:
 
 def run_fingerprint(config: TrainConfig, encoded: list, base: str) -> str:
     """What a finished run's result depends on: the configuration, the encoded examples and the base weights."""
-    blob = json.dumps({"config": asdict(config), "examples": encoded, "base": base}, sort_keys=True)
+    blob = json.dumps({"config": asdict(config), "examples": encoded, "base": base, "loop": LOOP_VERSION},
+                      sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
