@@ -11,13 +11,12 @@ import hashlib
 import json
 import shutil
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from helpers.files import write_text_atomic
+from helpers.files import atomic_folder, write_text_atomic
 from helpers.rag.chunking import Chunk, fixed_chunks
 from helpers.rag.corpus import Corpus, Document
 from helpers.rag.index import NumpyStore, embed_texts
@@ -33,11 +32,8 @@ def copy_corpus(source: str | Path, dest: str | Path) -> Path:
     if dest.resolve() == source.resolve() or source.resolve() in dest.resolve().parents:
         raise ValueError(f"copy {source} somewhere outside itself (got {dest}).")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.tmp-{uuid.uuid4().hex[:8]}")
-    shutil.copytree(source, tmp)
-    if dest.exists():
-        shutil.rmtree(dest)
-    tmp.rename(dest)
+    with atomic_folder(dest) as tmp:
+        shutil.copytree(source, tmp, dirs_exist_ok=True)
     return dest
 
 

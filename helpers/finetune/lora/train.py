@@ -338,7 +338,8 @@ def base_fingerprint(model) -> str:
 
 
 def run_fingerprint(config: TrainConfig, encoded: list, base: str) -> str:
-    """What a finished run's result depends on: the configuration, the encoded examples and the base weights."""
+    """What a finished run's result depends on: the configuration, the encoded examples, the base weights and the
+    loop's version (LOOP_VERSION)."""
     blob = json.dumps({"config": asdict(config), "examples": encoded, "base": base, "loop": LOOP_VERSION},
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
