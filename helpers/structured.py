@@ -12,10 +12,10 @@ The library is llguidance (guidance-ai, MIT). Chosen over the other three well-k
   MB, pulled onto every laptop) and ``apache-tvm-ffi``; outlines 1.3.3 is a framework with nine dependencies, pins
   ``outlines-core==0.2.14``, and lists llguidance as one of its own backends; lm-format-enforcer 0.11.3 is pure
   Python (portable, but its token-trie walk runs in Python at every step).
-- Speed: the mask over SmolLM2's 49,152 tokens is computed (about 0.15 ms by llguidance) and applied to the logits in
-  about 0.5 ms per step on this machine's 2-core CPU, where one decoding step of the model takes about 50 ms (about 1%;
-  bench/bench_structured.py, BENCHMARKS.md "Structured outputs"); a schema compiles in a few milliseconds with no
-  per-vocabulary index built ahead, which suits a server whose schemas arrive with the requests.
+- Speed: the mask over SmolLM2's 49,152 tokens is computed and applied to the logits in about 0.13 ms per step on this
+  machine's 2-core CPU, where one decoding step of the model takes about 55 ms: decode speed with the grammar is 97-100%
+  of decode speed without it (bench/bench_structured.py, BENCHMARKS.md "Structured outputs"). A new schema compiles in
+  about a millisecond, with no per-vocabulary index built ahead: right for a server whose schemas come with requests.
 - Maintenance: 1.0 in 2025-06, 1.9.1 on PyPI as of 2026-09; integrated into llama.cpp, vLLM and SGLang, and shipped
   in OpenAI's API for JSON Schema (2025-05), per its README.
 (Checked 2026-12-05 with ``pip download --no-deps`` for cp311 on manylinux x86_64, macOS and Windows, and each
@@ -125,7 +125,7 @@ def _openai_format(body: dict) -> OutputFormat | None:
         raise StructuredOutputError(f"Invalid parameter: 'response_format' of type '{kind}' is not supported with "
                                     "this model.", param="response_format")
     if kind == "json_object":
-        if not _mentions_json(body.get("messages")):
+        if isinstance(body.get("messages"), list) and not _mentions_json(body["messages"]):
             raise StructuredOutputError("'messages' must contain the word 'json' in some form, to use "
                                         "'response_format' of type 'json_object'.", param="messages")
         return OutputFormat("json_object", {"type": "object"})
@@ -163,9 +163,9 @@ def _anthropic_format(body: dict) -> OutputFormat | None:
     return OutputFormat("json_schema", schema, strict=True)
 
 
-def _mentions_json(messages) -> bool:
+def _mentions_json(messages: list) -> bool:
     """True when some message's text contains "json" in any case (OpenAI's rule for JSON mode)."""
-    for message in messages if isinstance(messages, list) else []:
+    for message in messages:
         content = message.get("content") if isinstance(message, dict) else None
         parts = content if isinstance(content, list) else [content]
         for part in parts:
@@ -397,7 +397,8 @@ def _compile(tokenizer, eos_ids, grammar: str, description: str, prefix: str = "
     llg = grammars.llg
     failed, messages = llg.LLMatcher.validate_grammar_with_warnings(grammar, grammars.tokenizer)
     if failed:
-        raise StructuredOutputError(f"The schema could not be compiled for constrained decoding: {messages[0]}")
+        raise StructuredOutputError(f"The course's offline model could not compile this schema into a grammar "
+                                    f"({messages[0]}). Simplify the schema, or run the cell with an API key.")
     matcher = llg.LLMatcher(grammars.tokenizer, grammar, log_level=0)
     if prefix and not matcher.consume_tokens(grammars.tokenizer.tokenize_str(prefix)):
         raise StructuredOutputError(f"The reply prefix {prefix!r} does not fit the schema: {matcher.get_error()}")
@@ -435,7 +436,8 @@ def compile_json_schema(tokenizer, schema: dict, *, eos_ids=(), strict: bool = T
     if strict:
         loose = unsupported_keywords(schema)
         if loose:
-            raise StructuredOutputError(f"The schema uses keywords constrained decoding cannot enforce: {loose[0]}")
+            raise StructuredOutputError(f"The course's offline model cannot enforce every keyword of this schema "
+                                        f"({loose[0]}). Remove that keyword, or run the cell with an API key.")
     return _compile(tokenizer, eos_ids, _json_grammar(schema), f"json_schema {schema.get('title', '')}".strip())
 
 

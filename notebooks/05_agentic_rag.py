@@ -240,7 +240,8 @@ print(run_openai.trace())
 # %% [markdown]
 # To see what a capable model does with the same tools, the forced-choice option helps even the small model: with
 # `tool_choice={"type": "tool", "name": "lookup_customer"}` the API must call that tool (offline, the reply is
-# prefilled with the start of the JSON call, so the model only fills in the arguments).
+# prefilled with the start of the JSON call, so the model only fills in the arguments, and a grammar built from the
+# tool's `input_schema` makes the arguments satisfy it).
 
 # %%
 forced = llm.anthropic_client().messages.create(
