@@ -527,25 +527,26 @@ pd.DataFrame(shown)
 # ## 4. One table
 #
 # Every cell, the same columns. `quality` is each task's own measure (named in `quality_metric`); `$/1k paid` is what
-# this run paid (0 offline). The two `$/1k <model>` columns price the **same measured tokens** at the list price of the
-# registry's default Anthropic and OpenAI models; tuned cells are priced at OpenAI's fine-tuned inference price, and
-# Anthropic has no fine-tuning API (empty). Setup: `setup_s` seconds measured on this machine; `setup_api_usd` what the
+# this run paid (0 offline). The `$/1k <model>` columns price the **same measured tokens** at the list price of the
+# registry's default Anthropic and OpenAI models (untuned cells), and of OpenAI's fine-tunable base (`(tuned)`: untuned
+# cells at its plain price, tuned cells at its fine-tuned inference price). Anthropic has no fine-tuning API, and the
+# OpenAI default may not be fine-tunable, so tuned cells are empty in those two. Setup: `setup_s` seconds measured on this machine; `setup_api_usd` what the
 # same training tokens cost as an OpenAI fine-tuning job; `setup_gpu_usd_max` renting the cheapest registry GPU for as
 # long as this CPU trained (an upper bound: a GPU trains much faster).
 
 # %%
 table = bake.table()
 table["base_model"] = table["answered_by"].fillna("").map(serving.base_model)  # the weights under each row
-claude_col, gpt_col = (f"$/1k {m}" for m in harness.reference_models().values())
+price_cols = harness.price_columns()  # one per reference model: Anthropic, OpenAI, OpenAI fine-tuned
 columns = ["task", "strategy", "family", "base_model", "status", "n", "quality", "quality_metric", "format_valid",
-           "hallucination", "latency_p50_s", "input_tokens", "output_tokens", "$/1k paid", claude_col, gpt_col,
+           "hallucination", "latency_p50_s", "input_tokens", "output_tokens", "$/1k paid", *price_cols,
            "setup_s", "setup_api_usd", "setup_gpu_usd_max", "cached"]
 prices = {m: registry.get(m) for m in harness.reference_models().values()}
 print("prices:", "; ".join(f"{m}: ${p.input_usd_per_mtok}/${p.output_usd_per_mtok} per M tokens as of {p.as_of}"
                            for m, p in prices.items()),
       "| GPU:", min(registry.gpu_hour_prices(), key=lambda r: r["usd_per_hour"]))
 table[columns].style.format(precision=3, na_rep="-").format(
-    {claude_col: "${:.4f}", gpt_col: "${:.4f}", "$/1k paid": "${:.4f}", "setup_api_usd": "${:.4f}",
+    {**{col: "${:.4f}" for col in price_cols}, "$/1k paid": "${:.4f}", "setup_api_usd": "${:.4f}",
      "setup_gpu_usd_max": "${:.4f}", "setup_s": "{:.0f}", "input_tokens": "{:.0f}", "output_tokens": "{:.0f}"},
     na_rep="-")
 
@@ -691,8 +692,8 @@ for _, r in verdict_table[verdict_table["verdict"] == "inconclusive"].iterrows()
 # ## 7. What setup buys: the break-even volume
 #
 # A fine-tune costs money once and can make every query cheaper (a short prompt instead of a schema and catalog). The
-# volume at which it pays off is setup cost divided by the saving per query. Computed from the table, at OpenAI prices
-# (the tuned model at its fine-tuned price, the prompt at list price):
+# volume at which it pays off is setup cost divided by the saving per query. Computed from the table, at the prices of
+# OpenAI's fine-tunable base (the tuned model at its fine-tuned price, the prompt on the same base at list price):
 
 # %%
 def break_even(setup_usd, per_1k_before, per_1k_after):
@@ -700,14 +701,15 @@ def break_even(setup_usd, per_1k_before, per_1k_after):
     saving = (per_1k_before - per_1k_after) / 1000
     return float("inf") if saving <= 0 else setup_usd / saving
 
+ft_col = price_cols[-1]  # OpenAI's fine-tunable base: plain price untuned, fine-tuned price tuned
 rows = []
 for task, prompt_name, tuned_name in [("order to JSON", "prompt with schema", "LoRA"),
                                       ("ticket taxonomy", f"few-shot ({BEST_FEW_SHOT}, k={K})", "LoRA")]:
     a = table.set_index(["task", "strategy"]).loc[(task, prompt_name)]
     b = table.set_index(["task", "strategy"]).loc[(task, tuned_name)]
-    rows.append({"task": task, "prompt": prompt_name, "$/1k prompt": a[gpt_col], "$/1k tuned": b[gpt_col],
+    rows.append({"task": task, "prompt": prompt_name, "$/1k prompt": a[ft_col], "$/1k tuned": b[ft_col],
                  "training $ (API)": b["setup_api_usd"],
-                 "break-even queries": break_even(b["setup_api_usd"], a[gpt_col], b[gpt_col])})
+                 "break-even queries": break_even(b["setup_api_usd"], a[ft_col], b[ft_col])})
 pd.DataFrame(rows).round(4)
 
 # %% [markdown]

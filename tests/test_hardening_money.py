@@ -171,10 +171,9 @@ def test_every_listed_setting_is_read_from_dotenv(dotenv, monkeypatch, tmp_path)
     assert made == [{"url": "http://qdrant.invalid:6333", "api_key": "qdrant-key"}]
 
 
-# Modules that still read os.environ themselves. paths.py sits below env (env imports it), so it cannot ask env;
-# the other three belong to other engineers, and issue 25's report gives the one-line change for each.
-# paths.py is below env (env imports it), so COURSE_DATA_DIR is read from the environment only.
-PENDING_DIRECT_READERS = {"helpers/paths.py", "helpers/finetune/lora/hardware.py"}
+# The one module allowed to read os.environ itself: paths.py sits below env (env imports it to find .env), so
+# COURSE_DATA_DIR is read from the environment only (the README's settings table says so).
+PENDING_DIRECT_READERS = {"helpers/paths.py"}
 
 
 COURSE_SETTING = re.compile(r"(COURSE_|QDRANT_)\w+|\w+_API_KEY")

@@ -179,14 +179,19 @@ def reference_models() -> dict[str, str]:
             "openai fine-tuning": registry.default_fine_tuning_base("openai", on=registry.as_of())}
 
 
+def price_columns() -> list[str]:
+    """The table's list-price columns, in reference_models() order (notebook 10, section 4)."""
+    return [f"$/1k {model}" + (" (tuned)" if role == "openai fine-tuning" else "")
+            for role, model in reference_models().items()]
+
+
 def api_price_per_1000(input_tokens: float, output_tokens: float, *, tuned: bool) -> dict[str, float]:
     """Dollars per 1,000 queries with these mean token counts at list price, one column per reference model. A tuned
     cell is priced only in the fine-tuning base's column, at its fine-tuned inference price (the other columns are
     NaN: Anthropic offers no fine-tuning API, and the OpenAI default may not be fine-tunable); an untuned cell in
     the two default models' columns, and at the fine-tuning base's plain price."""
     out = {}
-    for role, model in reference_models().items():
-        column = f"$/1k {model}" + (" (tuned)" if role == "openai fine-tuning" else "")
+    for (role, model), column in zip(reference_models().items(), price_columns()):
         if role == "openai fine-tuning":
             info = registry.get(f"ft:{model}:bakeoff:price:0") if tuned else None
         else:

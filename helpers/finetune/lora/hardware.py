@@ -54,7 +54,7 @@ class TrainPlan:
 def choose_plan(gpu: env.GpuInfo | None | str = "detect", model: str | None = None) -> TrainPlan:
     """The plan for ``gpu`` (default: this machine's). ``model`` (or ``COURSE_LORA_MODEL``) overrides the model."""
     gpu = env.gpu_info() if gpu == "detect" else gpu
-    model = model or os.environ.get("COURSE_LORA_MODEL", "").strip() or None
+    model = model or env.setting("COURSE_LORA_MODEL") or None
     if gpu is None:
         return TrainPlan("cpu", model or PACKAGED, "float32", False, 4, 384, 4, True, False,
                          "no GPU: the packaged SmolLM2-135M in float32 (CPUs have no fast fp16 training), adapters "
