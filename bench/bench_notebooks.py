@@ -83,7 +83,7 @@ def matching_notebooks(patterns: list[str]) -> list[Path]:
     return sorted({path for pattern in patterns for path in NOTEBOOKS.glob(pattern) if path.suffix == ".ipynb"})
 
 
-def run_notebook(path: Path, cell_timeout: int) -> dict:
+def run_notebook(path: Path, cell_timeout: int, publish_to: Path | None = None, facts: dict | None = None) -> dict:
     import nbformat
     from nbclient.exceptions import CellExecutionError
 
@@ -108,11 +108,16 @@ def run_notebook(path: Path, cell_timeout: int) -> dict:
         peak_mb = sampler.peak / 2**20
     else:  # kilobytes on Linux; the largest child waited for so far in this process, not just this notebook
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"notebook": path.name, "seconds": round(seconds, 1), "peak_rss_mb": round(peak_mb),
-            "status": status, "error": error,
-            "code_cells": sum(1 for c in nb.cells if c.cell_type == "code"),
-            "cells_s": round(sum(c["seconds"] for c in cells), 1),
-            "slowest_cells": sorted(cells, key=lambda c: -c["seconds"])[:5], "cells": cells}
+    row = {"notebook": path.name, "profile": os.environ.get("COURSE_PROFILE", "quick"), "seconds": round(seconds, 1),
+           "peak_rss_mb": round(peak_mb), "status": status, "error": error,
+           "code_cells": sum(1 for c in nb.cells if c.cell_type == "code"),
+           "cells_s": round(sum(c["seconds"] for c in cells), 1),
+           "slowest_cells": sorted(cells, key=lambda c: -c["seconds"])[:5], "cells": cells}
+    if publish_to is not None and status == "ok":
+        from bench.reference import publish
+
+        row["published"] = str(publish(nb, path, row, facts or machine(), publish_to).relative_to(ROOT))
+    return row
 
 
 def cell_seconds(nb) -> list[dict]:
@@ -150,22 +155,38 @@ def verdicts(profile: str, rows: list[dict]) -> list[dict]:
     return out
 
 
-def run_profile(profile: str, notebooks: list[Path], cell_timeout: int) -> dict:
+def calibration() -> dict:
+    """The machine's speed right now, to read the notebook times against: memory copy bandwidth (the local
+    model's decode is bandwidth-bound, bench.bench_generation) and the 1-minute load average (other work on the
+    2 cores). Taken before and after each profile, so a slow run can be told from a slow machine."""
+    from bench.bench_generation import copy_bandwidth_gbs
+
+    bandwidth = copy_bandwidth_gbs()
+    return {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "copy_gb_per_s": round(bandwidth["gb_per_s"], 1),
+            "load_average_1min": round(os.getloadavg()[0], 2)}
+
+
+def run_profile(profile: str, notebooks: list[Path], cell_timeout: int, publish_to: Path | None = None) -> dict:
     offline_environment(profile)
+    before_run = calibration()
+    print(f"calibration before: {before_run}", flush=True)
     before = evaluation_files()
     print(f"\nprofile {profile}: {len(notebooks)} notebooks; evaluation cache "
           f"{'warm' if before else 'cold'} ({before} cached results in {cache_dir() / 'evaluations'})", flush=True)
     rows = []
     for path in notebooks:
         print(f"  running {path.name} ...", flush=True)
-        rows.append(run_notebook(path, cell_timeout))
+        rows.append(run_notebook(path, cell_timeout, publish_to, machine()))
+        rows[-1]["load_average_1min_after"] = round(os.getloadavg()[0], 2)
         print(f"    {rows[-1]['seconds']} s, peak {rows[-1]['peak_rss_mb']} MB, {rows[-1]['status']}"
               + (f": {rows[-1]['error']}" if rows[-1]["error"] else ""), flush=True)
         for cell in rows[-1]["slowest_cells"][:3]:
             print(f"      cell {cell['cell']}: {cell['seconds']} s  {cell['source']}", flush=True)
     total = round(sum(r["seconds"] for r in rows), 1)
     peak = max((r["peak_rss_mb"] for r in rows), default=0)
-    return {"profile": profile, "evaluation_cache": "warm" if before else "cold",
+    after_run = calibration()
+    print(f"calibration after: {after_run}", flush=True)
+    return {"profile": profile, "calibration": {"before": before_run, "after": after_run}, "evaluation_cache": "warm" if before else "cold",
             "evaluation_files_before": before, "evaluation_files_after": evaluation_files(), "rows": rows,
             "total_s": total, "max_peak_rss_mb": peak, "targets": verdicts(profile, rows) if rows else []}
 
@@ -208,6 +229,9 @@ def main() -> int:
     parser.add_argument("--cold-all", action="store_true",
                         help="delete every cache in $COURSE_CACHE_DIR except the converted model (what CI starts from)")
     parser.add_argument("--cell-timeout", type=int, default=1200, help="seconds per cell before it counts as failed")
+    parser.add_argument("--publish", action="store_true",
+                        help="write each notebook that runs cleanly, with its outputs, to docs/reference/ (bench.reference;"
+                             " with --only-full this is `make reference`)")
     parser.add_argument("--pattern", nargs="+", default=["*.ipynb"],
                         help="which notebooks (globs in notebooks/, e.g. --pattern '0[0689]_*' '10_*')")
     args = parser.parse_args()
@@ -228,7 +252,12 @@ def main() -> int:
               "resource.getrusage(RUSAGE_CHILDREN).ru_maxrss: the largest single child so far (psutil not installed)")
     failed = False
     for profile in profiles:
-        result = run_profile(profile, notebooks, args.cell_timeout)
+        publish_to = None
+        if args.publish and profile == "full":
+            from bench.reference import REFERENCE_DIR
+
+            publish_to = REFERENCE_DIR
+        result = run_profile(profile, notebooks, args.cell_timeout, publish_to)
         result.update({"machine": facts, "peak_rss_method": method, "notebooks": [p.name for p in notebooks],
                        "cold_requested": "all but the model" if args.cold_all else args.cold})
         print(f"\nprofile {profile}: evaluation cache {result['evaluation_cache']} "
