@@ -158,3 +158,46 @@ def interval_sample_size(comparison: Comparison, *, alpha: float = 0.05, power: 
     z_a, z_b = _scipy_stats.norm.ppf(1 - alpha / 2), _scipy_stats.norm.ppf(power)
     standard_error = (comparison.high - comparison.low) / (2 * _scipy_stats.norm.ppf(1 - (1 - CONFIDENCE) / 2))
     return math.ceil(comparison.n * ((z_a + z_b) * standard_error / gap) ** 2)
+
+
+def decisive_size(comparison: Comparison) -> int | None:
+    """Examples this comparison would need to decide (the observed gap detected with 80% power): McNemar's size for
+    right/wrong scores, the interval-width size for set scores. None when the gap is zero (no size decides it)."""
+    gap = abs(comparison.diff)
+    if comparison.discordant is not None:
+        share = sum(comparison.discordant) / comparison.n
+        if gap == 0 or share == 0:
+            return None
+        # every disagreement going one way makes the gap equal the discordant share, the formula's edge: nudge it
+        return mcnemar_sample_size(gap, max(share, gap + 1e-9)) if gap < 1 else comparison.n
+    return interval_sample_size(comparison)
+
+
+def comparison_table(scores: dict[str, Sequence], baseline: str, *, metric: str,
+                     score: Callable[[list], float] | None = None, held_if: str = "higher"):
+    """Every strategy against ``baseline`` on the same examples (notebooks 01-09): one row each with both scores,
+    the difference and its 95% interval, p, the verdict of :func:`verdict` for "beats the baseline", and the
+    examples a decisive run would need. ``scores[name]``: that strategy's per-example values in the same order:
+    0/1 (McNemar), other numbers (paired bootstrap of the mean), or rows scored as a set by ``score`` (paired
+    bootstrap). Tables for several metrics or baselines share their columns, so ``pd.concat`` stacks them."""
+    import pandas as pd
+
+    if baseline not in scores:
+        raise ValueError(f"no scores for the baseline {baseline!r}; strategies: {', '.join(scores)}")
+    rows = []
+    for name, values in scores.items():
+        if name == baseline:
+            continue
+        if score is not None:
+            c = paired_bootstrap(list(values), list(scores[baseline]), score)
+        elif all(float(v) in (0.0, 1.0) for v in [*values, *scores[baseline]]):
+            c = paired_binary([int(v) for v in values], [int(v) for v in scores[baseline]])
+        else:
+            c = paired_bootstrap([float(v) for v in values], [float(v) for v in scores[baseline]])
+        needed = decisive_size(c)
+        rows.append({"strategy": name, "metric": metric, "baseline": baseline, "score": round(c.a, 3),
+                     "baseline score": round(c.b, 3), "difference": round(c.diff, 3),
+                     "95% interval": f"[{c.low:+.3f}, {c.high:+.3f}]", "p": round(c.p_value, 3), "test": c.test,
+                     "n": c.n, "beats the baseline?": verdict(c, held_if),
+                     "n to decide": "decided" if c.direction() != "tie" else (needed or "no gap")})
+    return pd.DataFrame(rows).set_index("strategy")

@@ -80,3 +80,35 @@ def test_interval_sample_size_scales_with_the_square_of_the_relative_width():
     se = 0.392 / (2 * 1.959963984540054)
     assert stats.interval_sample_size(c) == math.ceil(50 * ((1.959963984540054 + 0.8416212335729143) * se / 0.1) ** 2)
     assert stats.interval_sample_size(stats.Comparison(0.5, 0.5, 0, 0, 1.0, 10, "x")) is None
+
+
+def test_comparison_table_tests_every_strategy_against_the_baseline_on_the_same_examples():
+    baseline = [1, 0] * 20                       # 50%
+    better = [1] * 36 + [0] * 4                  # 90%, all 16 of the baseline's misses fixed, 2 of its hits lost
+    tied = list(baseline)
+    table = stats.comparison_table({"zero-shot": baseline, "few-shot": better, "copy": tied}, "zero-shot",
+                                   metric="accuracy")
+    assert list(table.index) == ["few-shot", "copy"]
+    row = table.loc["few-shot"]
+    assert row["score"] == 0.9 and row["baseline score"] == 0.5 and row["test"] == "McNemar exact"
+    assert row["beats the baseline?"] == "held" and row["n to decide"] == "decided"
+    assert table.loc["copy", "beats the baseline?"] == "inconclusive" and table.loc["copy", "n to decide"] == "no gap"
+
+
+def test_comparison_table_names_the_size_an_undecided_gap_would_need():
+    baseline = [1, 0, 1, 0, 1, 0, 1, 0]
+    slightly = [1, 1, 1, 0, 1, 0, 1, 0]          # one more right: far too few examples to decide
+    row = stats.comparison_table({"a": baseline, "b": slightly}, "a", metric="accuracy").loc["b"]
+    assert row["beats the baseline?"] == "inconclusive" and row["baseline"] == "a"
+    assert not isinstance(row["n to decide"], str) and int(row["n to decide"]) > 8
+
+
+def test_comparison_table_bootstraps_set_scores_and_refuses_a_missing_baseline():
+    rows = {"base": [(0, 1)] * 10 + [(1, 1)] * 10, "tuned": [(1, 1)] * 18 + [(0, 1)] * 2}
+    share_right = lambda rs: sum(p == g for p, g in rs) / len(rs)  # noqa: E731
+    row = stats.comparison_table(rows, "base", metric="share", score=share_right).loc["tuned"]
+    assert row["test"] == "paired bootstrap" and row["beats the baseline?"] == "held"
+    fractions = stats.comparison_table({"base": [0.5] * 12, "tuned": [0.75] * 12}, "base", metric="fields")
+    assert fractions.loc["tuned", "test"] == "paired bootstrap" and fractions.loc["tuned", "difference"] == 0.25
+    with pytest.raises(ValueError, match="baseline"):
+        stats.comparison_table(rows, "zero-shot", metric="share", score=share_right)
