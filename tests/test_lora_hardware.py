@@ -122,3 +122,17 @@ def test_notebook_08_exercises_check_answers():
     assert verify("08.biggest_on_t4", exercises._biggest_fp16_lora_on_t4())[0]
     assert not verify("08.biggest_on_t4", "Llama-3.1-8B")[0]
     assert verify("08.adapter_megabytes", 2 * 64 * 81_920 * 32 / 1e6)[0] and not verify("08.adapter_megabytes", 84)[0]
+
+
+def test_notebook_08_installs_bitsandbytes_before_it_first_loads_a_model():
+    """Issue 20: the install cell came after the first hardware.load_for_training(plan), which needs bitsandbytes
+    when the plan is 4-bit."""
+    from helpers import paths
+
+    cells = (paths.NOTEBOOKS_DIR / "08_lora_finetuning.py").read_text(encoding="utf-8").split("\n# %%")
+    code = ["\n".join(line for line in cell.splitlines() if not line.lstrip().startswith("#"))  # code, not comments
+            for cell in cells if not cell.startswith(" [markdown]")]
+    install = next(i for i, cell in enumerate(code) if "pip\", \"install\", \"-q\", \"bitsandbytes\"" in cell)
+    first_load = next(i for i, cell in enumerate(code) if "hardware.load_for_training(" in cell)
+    plan = next(i for i, cell in enumerate(code) if "hardware.choose_plan(" in cell)
+    assert plan < install < first_load

@@ -90,3 +90,22 @@ def test_one_process_may_switch_mixed_precision(tiny):
 def test_tokenized_examples_need_matching_labels():
     with pytest.raises(ValueError, match="as many labels"):
         lt.encode_all(None, [{"input_ids": [1, 2, 3], "labels": [-100]}], 10)
+
+
+def test_a_copy_of_the_serving_model_trains_in_float32_on_the_cpu_and_16_bit_on_a_gpu(tiny):
+    """Notebooks 07 and 10 train adapters on a copy of the serving engine's weights. On a GPU a float32 copy of a 7B
+    serving model (28 GB) beside the model itself (15 GB) does not fit a 40 GB card: the copy keeps its 16-bit dtype
+    and trains under autocast; on the CPU nothing changes (float32, no mixed precision)."""
+    import types
+
+    shape, _ = tiny
+    for dtype in ("float32", "bfloat16"):
+        assert lt.training_precision(gpu_check.random_model(shape, dtype, "cpu")) == ("float32", "no")
+
+    def on_gpu(dtype):
+        weight = torch.zeros(1, dtype=dtype)
+        return types.SimpleNamespace(device=torch.device("cuda"), parameters=lambda: iter([weight]))
+
+    assert lt.training_precision(on_gpu(torch.float16)) == ("float16", "fp16")  # a T4's serving dtype
+    assert lt.training_precision(on_gpu(torch.bfloat16)) == ("bfloat16", "bf16")
+    assert lt.training_precision(on_gpu(torch.float32)) == ("float32", "no")  # COURSE_LOCAL_MODEL on a GPU in fp32

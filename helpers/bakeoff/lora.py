@@ -68,8 +68,12 @@ def train_adapter(name: str, examples: list[dict], recipe: Recipe, *, run_all: b
     if not examples:
         raise ValueError(f"{name}: no training examples")
     engine = get_engine()
-    key = fingerprint({"name": name, "examples": [e["messages"] for e in examples], "recipe": recipe.as_dict(),
-                       "base": engine.model_id})
+    dtype, mixed = lora_train.training_precision(engine.model)  # CPU: float32, "no"; GPU: its 16-bit dtype
+    identity = {"name": name, "examples": [e["messages"] for e in examples], "recipe": recipe.as_dict(),
+                "base": engine.model_id}
+    if mixed != "no":  # a GPU run (the CPU's keys stay as they were, so its cached adapters still load)
+        identity["mixed_precision"] = mixed
+    key = fingerprint(identity)
     folder = (root or adapters_root()) / f"{name}-{key}"
     meta_path = folder / "bakeoff-meta.json"
     cached = None if run_all else read_json(meta_path)  # a damaged record trains again
@@ -77,10 +81,10 @@ def train_adapter(name: str, examples: list[dict], recipe: Recipe, *, run_all: b
         return Adapter(folder, cached, loaded_from_cache=True)
     with engine.lock:  # a copy of the weights, never the serving model itself
         model = copy.deepcopy(engine.model)
-    model = model.to(torch.float32)
+    model = model.to(getattr(torch, dtype))
     start = time.perf_counter()
     config = lora_train.TrainConfig(lora=recipe.lora, epochs=recipe.epochs, batch_size=recipe.batch_size, lr=recipe.lr,
-                                    seed=recipe.seed)
+                                    seed=recipe.seed, mixed_precision=mixed)
     result = lora_train.train(model, engine.tokenizer, examples, config, device=engine.device.type, progress=False)
     seconds = time.perf_counter() - start
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -105,6 +109,8 @@ def tuned_engine(adapter: Adapter):
     key = str(adapter.folder)
     if key not in _ENGINES:
         base = get_engine()
+        if base.device.type == "cuda":  # one merged copy at a time on a GPU: each is a whole model (15 GB for a 7B)
+            forget_tuned_engines()
         with base.lock:
             weights = copy.deepcopy(base.model)
         merged = lora_train.load_merged(weights, adapter.folder)
@@ -112,6 +118,18 @@ def tuned_engine(adapter: Adapter):
                                     display_name=f"{base.display_name} + LoRA {adapter.meta['name']}",
                                     context_window=base.context_window)
     return _ENGINES[key]
+
+
+def forget_tuned_engines() -> None:
+    """Drop the adapter-merged engines kept for the session (and, on a GPU, the memory they held)."""
+    import gc
+
+    import torch
+
+    _ENGINES.clear()
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 def engine_answers(engine, prompts: list[Prompt], *, batch_size: int = 16) -> list[dict]:

@@ -324,6 +324,18 @@ def master_weights_fp32(model) -> int:
     return changed
 
 
+def training_precision(model) -> tuple[str, str]:
+    """(dtype, mixed precision) to train a copy of an already loaded model in (the serving engine's, for notebooks 07
+    and 10's adapters). On the CPU: float32 and "no", as the course always trained there. On a GPU: the weights' own
+    16-bit dtype under autocast ("fp16" or "bf16"; adapters and AdamW in float32, :func:`master_weights_fp32`): a
+    float32 copy of a 7B serving model would need 28 GB beside the 15 GB the serving model itself holds."""
+    dtype = str(next(model.parameters()).dtype).removeprefix("torch.")
+    mixed = {"float16": "fp16", "bfloat16": "bf16"}.get(dtype)
+    if model.device.type != "cuda" or mixed is None:
+        return "float32", "no"
+    return dtype, mixed
+
+
 def base_fingerprint(model) -> str:
     """A short hash of a base model: its config, dtype, parameter count and a checksum of the first embedding rows
     (cheap, and different for different weights). The identity of the weights a run starts from."""
