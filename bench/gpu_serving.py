@@ -108,10 +108,12 @@ def stream_rate(engine, prompt: list[int], new_tokens: int, repeats: int) -> dic
             "tokens": min(r[2] for r in runs)}
 
 
-def decode_rows(engine, *, new_tokens: int = 64, repeats: int = 3, batches=(1, 8, 16, 32)) -> tuple[list[dict], dict]:
+def decode_rows(engine, *, new_tokens: int = 64, repeats: int = 3, batches=(1, 8, 16, 32),
+                compile: bool = True) -> tuple[list[dict], dict]:
     """(rows, run facts): tokens/s and the share of the measured copy bandwidth of the single-request loop on its two
     GPU paths (the eager loop, as with COURSE_GPU_COMPILE=0; the static cache with the compiled step, the default),
-    then of generate_batch at several batch sizes."""
+    then of generate_batch at several batch sizes. ``compile=False``: the CPU test of these rows (no share of
+    bandwidth there, and the uncompiled decoder hands requests to the eager loop)."""
     from helpers import serving
 
     device = str(engine.device)
@@ -123,7 +125,7 @@ def decode_rows(engine, *, new_tokens: int = 64, repeats: int = 3, batches=(1, 8
         return round(100 * steps_per_s * wbytes / (bandwidth * 1e9), 1)
 
     rows = []
-    for decoder in (_NoDecoder(), serving.StaticDecoder(engine.model, compile=True)):
+    for decoder in (_NoDecoder(), serving.StaticDecoder(engine.model, compile=compile)):
         engine.static_decoder = decoder
         started = time.perf_counter()
         engine.generate(prompt, max_new_tokens=8, stop=["\x00never"])  # warm-up (the compile happens here)
@@ -211,13 +213,17 @@ def serving_decode_path(ctx) -> list[dict]:
     static cache (compiled on a GPU) and through the dynamic-cache loop; their logits must agree step by step."""
     import torch
 
+    from helpers import serving
+
     engine = _check_engine(ctx)
     model, decoder = engine.model, engine.static_decoder  # the engine's own decoder: compiled once, on a GPU
     prompt = engine.encode_chat([{"role": "user", "content": PROMPTS[2]}])
     forced = [int(t) for t in torch.randint(10, 40000, (12,), generator=torch.Generator().manual_seed(1))]
     with torch.inference_mode():
-        def eager(out, ids):
-            past = {} if out is None else {"cache": out.cache}
+        def eager(out, ids):  # the dynamic-cache loop, under either transformers naming (helpers.serving.cache_kwarg)
+            cache = None if out is None else getattr(out, "cache", None)
+            cache = out.past_key_values if out is not None and cache is None else cache
+            past = {} if cache is None else {serving.cache_kwarg(model): cache}
             return model(input_ids=torch.tensor([ids], device=model.device), use_cache=True, **past)
 
         def static(out, ids):

@@ -468,9 +468,8 @@ def _cache_layers(cache) -> list | None:
 
 
 def _cache_kwarg(model) -> str:
-    """The name ``model.forward`` (and ``generate``) takes a cache under: ``cache`` from transformers 5.2x on,
-    ``past_key_values`` before (Colab's 5.15)."""
-    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+    """The name ``model.forward`` (and ``generate``) takes a cache under (helpers.serving.cache_kwarg)."""
+    return serving.cache_kwarg(model)
 
 
 def _output_cache(out):

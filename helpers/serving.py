@@ -346,6 +346,14 @@ def load_pretrained(folder: Path, dtype: str, device: str):
 
 
 # --- decoding on the GPU ------------------------------------------------------------------------------------------
+def cache_kwarg(model) -> str:
+    """The name ``model.forward`` (and ``generate``) takes a KV cache under: ``cache`` from transformers 5.2x on,
+    ``past_key_values`` before (Colab's 5.15, where a ``cache=`` argument is silently ignored)."""
+    import inspect
+
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+
+
 def compile_enabled() -> bool:
     """``COURSE_GPU_COMPILE`` (default 1): compile the GPU decode step (about a minute once per kernel, then each token
     costs no Python). 0 keeps the static cache and skips the compile."""
@@ -370,6 +378,7 @@ class StaticDecoder:
 
         window = getattr(model.config, "max_position_embeddings", max_tokens) or max_tokens
         self.model = model
+        self.cache_name = cache_kwarg(model)  # what forward calls the cache in this transformers version
         self.max_tokens = min(max_tokens, window)
         self.cache = StaticCache(config=model.config, max_cache_len=self.max_tokens)
         self.compiled = compile_enabled() if compile is None else compile
@@ -396,7 +405,7 @@ class StaticDecoder:
                 layer.update(keys, values)
             reused = prefix[0][0].shape[2]
         ids = torch.tensor([prompt_ids[reused:]], device=self.model.device)
-        return self.model(input_ids=ids, cache=self.cache, use_cache=True, logits_to_keep=1)
+        return self.model(input_ids=ids, use_cache=True, logits_to_keep=1, **{self.cache_name: self.cache})
 
     def layers(self) -> list:
         """The cache's per-layer (keys, values): ``max_tokens`` long, the first positions holding the request so far."""
@@ -411,7 +420,7 @@ class StaticDecoder:
             print("[local] compiling the GPU decode step once (about a minute; COURSE_GPU_COMPILE=0 skips it)",
                   file=sys.stderr)
         try:
-            out = self.forward(input_ids=ids, cache=self.cache, use_cache=True)
+            out = self.forward(input_ids=ids, use_cache=True, **{self.cache_name: self.cache})
         except Exception as exc:  # torch.compile raises many types (BackendCompilerFailed, InductorError, ...)
             if not self.compiled:
                 raise
@@ -419,6 +428,6 @@ class StaticDecoder:
             self.note = f"compile failed ({type(exc).__name__}), eager decode step"
             print(f"[local] could not compile the GPU decode step ({type(exc).__name__}: {str(exc)[:160]}); "
                   "decoding without it", file=sys.stderr)
-            out = self.forward(input_ids=ids, cache=self.cache, use_cache=True)
+            out = self.forward(input_ids=ids, use_cache=True, **{self.cache_name: self.cache})
         self.steps += 1
         return out

@@ -326,3 +326,26 @@ def test_compile_setting_is_checked(monkeypatch):
     monkeypatch.setenv("COURSE_GPU_COMPILE", "yes please")
     with pytest.raises(env.CourseConfigError, match="COURSE_GPU_COMPILE"):
         serving.compile_enabled()
+
+
+def test_the_static_cache_is_passed_under_the_name_forward_takes(tiny_model_dir):
+    """Issue 20 audit: transformers 5.2x names the cache argument ``cache``, Colab's 5.15 ``past_key_values`` and
+    silently ignores ``cache=`` (the static cache then stayed empty and every step saw one token). The decoder asks."""
+    import inspect
+
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    class Old(torch.nn.Module):
+        def forward(self, input_ids=None, past_key_values=None, use_cache=None, **kwargs):
+            pass
+
+    class New(torch.nn.Module):
+        def forward(self, input_ids=None, cache=None, use_cache=None, **kwargs):
+            pass
+
+    assert serving.cache_kwarg(Old()) == "past_key_values" and serving.cache_kwarg(New()) == "cache"
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    decoder = serving.StaticDecoder(model, 64, compile=False)
+    assert decoder.cache_name == serving.cache_kwarg(model)
+    assert decoder.cache_name in inspect.signature(model.forward).parameters
