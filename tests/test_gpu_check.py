@@ -25,6 +25,9 @@ def test_the_dry_run_builds_every_plan_and_trains_a_few_steps(tmp_path, capsys):
     assert rows["bf16 plan: LoRA"]["plan"].startswith("bfloat16, mixed bf16")
     assert rows["QLoRA"]["status"] == "skipped" and "needs a CUDA GPU" in rows["QLoRA"]["note"]
     assert rows["QLoRA"]["plan"].startswith("4-bit") and rows["QLoRA"]["estimate GiB"] > 0
+    plain = rows["plain transformers+peft: LoRA"]  # the same plan as the bf16 row: their speeds compared
+    assert plain["plan"] == rows["bf16 plan: LoRA"]["plan"] and plain["course/plain"] > 0
+    assert "the course loop (bf16 plan: LoRA) is" in plain["note"]
     printed = capsys.readouterr().out
     assert "T4 plan: full fine-tuning" in printed and f"wrote {out}" in printed
 
@@ -38,3 +41,23 @@ def test_a_check_that_raises_is_a_failed_row(tmp_path):
     [r] = gpu_check.run_checks(ctx, [broken])
     assert r["status"] == "failed" and r["check"] == "broken" and "RuntimeError: no such kernel" in r["note"]
     assert gpu_check.CHECKS[:2] == [gpu_check.t4_lora, gpu_check.t4_full]  # the hook other checks are appended to
+
+
+def test_bench_generation_cuda_rows_run_on_a_cpu_engine():
+    """``python -m bench.bench_generation --device cuda`` waits for a GPU; its rows (eager loop, static-cache loop,
+    generate_batch per batch size) are built here on a tiny CPU engine, uncompiled, so the GPU run finds working code."""
+    import math
+
+    import pytest
+    import torch
+
+    from bench import gpu_serving
+
+    engine = gpu_serving.random_engine(gpu_check.tiny_shape(), "float32", "cpu")
+    rows, facts = gpu_serving.decode_rows(engine, new_tokens=4, repeats=1, batches=(1, 3), compile=False)
+    assert [r["batch"] for r in rows] == [1, 1, 1, 3] and all(r["tok_s"] > 0 for r in rows)
+    assert rows[1]["path"] == "one request: static cache, eager decode step"
+    assert math.isnan(facts["copy_bandwidth_gb_s"]) and facts["weight_gb"] > 0  # no bandwidth share on a CPU
+    if not torch.cuda.is_available():
+        with pytest.raises(SystemExit, match="needs a CUDA GPU"):
+            gpu_serving.cuda_report("Qwen2.5-1.5B")
