@@ -26,8 +26,11 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import secrets
+import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -36,7 +39,7 @@ from dataclasses import dataclass
 
 import httpx2
 
-from helpers import local_tools, prompt_cache, registry, structured
+from helpers import env, local_tools, prompt_cache, registry, structured
 from helpers.local_model import GenerationResult, LocalEngine, get_engine
 
 ANTHROPIC_ERROR_TYPES = {
@@ -61,6 +64,11 @@ MANUAL_THINKING_TOKENS = 32  # manual thinking (``budget_tokens`` >= 1024): the 
 THINKING_LEAD = "Let me think about this step by step.\n\n"
 ANTHROPIC_EFFORTS = ("low", "medium", "high", "xhigh", "max")  # output_config.effort (Anthropic SDK's OutputConfig)
 SIGNATURE_KEY = b"course-offline-thinking-v1"  # what the offline thinking signatures are derived from
+# A file path: when set, every request the offline server answers is appended there as one JSON line (its endpoint,
+# the model it names, the verdict of the model's rules, the notebook cell that sent it). tests/test_notebooks.py sets
+# it for each notebook's kernel and fails on a rejection the notebook does not teach on purpose.
+REQUEST_LOG_SETTING = "COURSE_REQUEST_LOG"
+_REQUEST_LOG_LOCK = threading.Lock()
 
 
 def today() -> dt.date:
@@ -99,6 +107,57 @@ def _not_found(flavour: str, model: str) -> ApiError:
         return ApiError(404, f"model: {model}")
     return ApiError(404, f"The model `{model}` does not exist or you do not have access to it.",
                     code="model_not_found")
+
+
+def current_cell() -> int | None:
+    """The execution count of the notebook cell running now (``In [n]``), or None outside IPython. Read from the
+    input history, which IPython fills before it runs a cell (the same in IPython 8 and 9, whose ``execution_count``
+    differ in when they count up); IPython is only asked when it is already imported, never imported here."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    history = getattr(getattr(shell, "history_manager", None), "input_hist_raw", None)
+    return len(history) - 1 if isinstance(history, list) and len(history) > 1 else None
+
+
+def request_record(request: httpx2.Request, flavour: str, status: int, error: dict | None) -> dict:
+    """One request as the request log keeps it: endpoint, the model it names (None when it names none), and the
+    verdict: ``accepted``, or ``rejected`` with the status, error type and message the client received."""
+    model = None
+    if request.method == "POST" and "json" in request.headers.get("content-type", ""):
+        try:
+            body = json.loads(request.read() or b"{}")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = None
+        model = body.get("model") if isinstance(body, dict) and isinstance(body.get("model"), str) else None
+    elif request.method == "GET" and "/v1/models/" in request.url.path:
+        model = request.url.path.split("/v1/models/", 1)[1].strip("/") or None
+    record = {"endpoint": f"{request.method} {request.url.path.rstrip('/')}", "flavour": flavour, "model": model,
+              "verdict": "accepted" if status < 400 else "rejected", "status": status, "cell": current_cell()}
+    if error is not None:
+        record |= {"type": error.get("type"), "code": error.get("code"), "message": error.get("message")}
+    return record
+
+
+def log_request(path: str | os.PathLike, record: dict) -> None:
+    """Append ``record`` as one JSON line to the request log at ``path`` (the ``COURSE_REQUEST_LOG`` setting).
+    One ``write`` on a file opened for appending, under a lock: lines from parallel requests and from several
+    processes never interleave, and a reader sees whole lines only."""
+    line = (json.dumps(record, ensure_ascii=True, sort_keys=True) + "\n").encode("ascii")
+    with _REQUEST_LOG_LOCK:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+
+
+def read_request_log(path) -> list[dict]:
+    """The records of a request log, in the order they were written (an absent file: none)."""
+    try:
+        with open(path, encoding="ascii") as log:
+            return [json.loads(line) for line in log if line.strip()]
+    except FileNotFoundError:
+        return []
 
 
 def thinking_signature(text: str) -> str:
@@ -373,6 +432,16 @@ class LocalModelTransport(httpx2.BaseTransport):
 
     # --- dispatch -------------------------------------------------------------------------------------------
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = self._handle(request)
+        log = env.setting(REQUEST_LOG_SETTING)
+        if log:
+            error = None
+            if response.status_code >= 400:  # every error this server sends is a JSON body with an ``error`` object
+                error = json.loads(response.content).get("error")
+            log_request(log, request_record(request, self.flavour, response.status_code, error))
+        return response
+
+    def _handle(self, request: httpx2.Request) -> httpx2.Response:
         request_id = f"req_local_{uuid.uuid4().hex[:20]}"
         path = request.url.path.rstrip("/")
         try:
@@ -757,9 +826,11 @@ class LocalModelTransport(httpx2.BaseTransport):
         engine = self._engine_for(model)
         prompt, prefilled, tools = self._anthropic_prompt(body, engine)
         params = self._anthropic_params(body, engine, len(prompt))
-        params["constraint"] = _structured(structured.request_constraint, engine, body, "anthropic", tools)
         forced = tools is not None and bool(tools.prefill)
         thinking = self._anthropic_thinking(body, forced, prefilled and not forced, params["max_new_tokens"])
+        # The model's rules first, the grammar after: a request the rules refuse gets the rule's 400 whatever the
+        # grammar library makes of it (as online, where a refused request never reaches the decoder).
+        params["constraint"] = _structured(structured.request_constraint, engine, body, "anthropic", tools)
         cache = _cache_usage(prompt_cache.anthropic_usage, body, engine, prompt)
         message_id = f"msg_local_{uuid.uuid4().hex[:24]}"
         if body.get("stream"):
@@ -1088,8 +1159,8 @@ class LocalModelTransport(httpx2.BaseTransport):
         engine = self._engine_for(model)
         prompt, tools = self._openai_prompt(body, engine)
         params = self._openai_params(body, engine, len(prompt))
-        params["constraint"] = _structured(structured.request_constraint, engine, body, "openai", tools)
         reasoning = self._openai_reasoning(body, tools, params["max_new_tokens"])
+        params["constraint"] = _structured(structured.request_constraint, engine, body, "openai", tools)  # rules first
         cache = prompt_cache.openai_usage(body, engine, prompt)
         completion_id = f"chatcmpl-local{uuid.uuid4().hex[:20]}"
         created = int(time.time())
