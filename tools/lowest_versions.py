@@ -78,7 +78,9 @@ def build(venv: Path, python: str) -> dict[str, str]:
     run([uv, "venv", "--quiet", "--seed", "--python", python, str(venv)])  # --seed: pip too, as in any venv
     venv_python = venv / "bin" / "python"
     env = {**os.environ, "VIRTUAL_ENV": str(venv)}
-    run([uv, "pip", "install", "--python", str(venv_python), "--resolution", "lowest-direct",
+    # --upgrade: resolve afresh, ignoring what the seed put there (wheel brings the newest packaging, which a plain
+    # install would keep because it satisfies the floor: the floor itself would never be installed)
+    run([uv, "pip", "install", "--python", str(venv_python), "--resolution", "lowest-direct", "--upgrade",
          "-e", f"{ROOT}[lab,dev]"], env=env)
     run([uv, "pip", "install", "--python", str(venv_python), "--no-deps", *deps.offline_packages()], env=env)
     return installed_versions(venv_python)
