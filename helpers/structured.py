@@ -300,18 +300,89 @@ def _llguidance():
     return llguidance
 
 
+# Text whose bytes a byte-level vocabulary writes as other characters (space as "Ġ", newline as "Ċ", non-ASCII as
+# two symbols): llguidance's view of a tokenizer must give back exactly these bytes for the ids the tokenizer makes.
+PROBE_TEXT = ' {"tool": "a b",\n\t"x": [1, 2]}  café, naïve – ok'
+
+
+def llguidance_tokenizer(tokenizer, eos_ids=()):
+    """llguidance's view of a Hugging Face fast tokenizer, checked to read every token as the bytes it stands for.
+
+    llguidance works out each token's bytes from the tokenizer's *decoder*, and recognises a byte-level vocabulary
+    (GPT-2 style: "Ġ" is a space) only when the decoder is ``ByteLevel``. transformers 5.15 (Colab, 2026-12) writes
+    the offline model's tokenizer, converted from its GGUF file, with the decoder ``Sequence[ByteFallback, Fuse,
+    Replace("▁", " "), ByteLevel]``: decoding text is unchanged (the first three steps do nothing to a byte-level
+    vocabulary), but llguidance then reads "Ġ" as the two bytes of "Ġ", so every token holding a space or a newline
+    has the wrong bytes, a forced tool call's prefix ``{"tool": "`` is refused ('token "Ġ\"" doesn't satisfy the
+    grammar') and no schema with a space can be followed. transformers 5.25 writes ``ByteLevel`` alone. So the view is
+    checked on :data:`PROBE_TEXT`; when it reads wrong and the decoder is a sequence around a ``ByteLevel`` step (with
+    a ``ByteLevel`` pre-tokenizer), it is built again with that step as the decoder. Any other mismatch is refused
+    with a clear error instead of masks that silently forbid the right tokens."""
+    llg = _llguidance()
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None:  # llguidance reads "fast" (Rust) tokenizers only
+        raise StructuredOutputError(f"Structured outputs offline need a fast tokenizer for the local model (got "
+                                    f"{type(tokenizer).__name__}); load the model with AutoTokenizer (use_fast=True).")
+    backend = copy.copy(backend)
+    backend.no_padding()
+    backend.no_truncation()
+    spec = json.loads(backend.to_str())  # with the added tokens of tokenizer_config.json, as llguidance.hf does
+    eos = list(eos_ids) or tokenizer.eos_token_id
+    probe = tokenizer(PROBE_TEXT, add_special_tokens=False).input_ids
+    read = b""
+    for candidate in (spec, _with_byte_level_decoder(spec)):
+        if candidate is None:
+            continue
+        try:
+            view = llg.LLTokenizer(json.dumps(candidate), eos_token=eos)
+        except ValueError as exc:  # "can't determine decoder type"
+            read = str(exc).encode()
+            continue
+        read = view.decode_bytes(probe)
+        if read == PROBE_TEXT.encode("utf-8"):
+            return view
+    raise StructuredOutputError(
+        f"Structured outputs offline: the grammar library ({LIBRARY}) reads the local model's tokens as other bytes "
+        f"than the tokenizer writes ({read[:60]!r} for {PROBE_TEXT[:40]!r}), so it cannot constrain this model. Run "
+        f"the cell with an API key, or report the versions of transformers, tokenizers and {LIBRARY}.")
+
+
+def _with_byte_level_decoder(spec: dict) -> dict | None:
+    """``spec`` with its ``Sequence`` decoder reduced to the sequence's ``ByteLevel`` step, when the pre-tokenizer is
+    byte-level too (so the vocabulary is byte-level and that step alone decodes it); else None."""
+    def steps(node, key):
+        if not isinstance(node, dict):
+            return []
+        return node.get(key, []) if node.get("type") == "Sequence" else [node]
+
+    decoder, pre = spec.get("decoder"), spec.get("pre_tokenizer")
+    if not isinstance(decoder, dict) or decoder.get("type") != "Sequence":
+        return None
+    if not any(step.get("type") == "ByteLevel" for step in steps(pre, "pretokenizers")):
+        return None
+    byte_level = next((step for step in steps(decoder, "decoders") if step.get("type") == "ByteLevel"), None)
+    return None if byte_level is None else dict(spec, decoder=byte_level)
+
+
 class _TokenizerGrammars:
     """The llguidance view of one tokenizer and the grammars compiled for it (least recently used dropped)."""
 
     def __init__(self, tokenizer, eos_ids: tuple[int, ...]):
-        llg = _llguidance()
-        self.llg = llg
-        try:
-            self.tokenizer = llg.hf.from_tokenizer(tokenizer, eos_token=list(eos_ids) or None)
-        except ValueError as exc:  # llguidance reads "fast" (Rust) tokenizers only
-            raise StructuredOutputError(f"Structured outputs offline need a fast tokenizer for the local model "
-                                        f"({exc}); load the model with AutoTokenizer (use_fast=True).") from exc
+        self.llg = _llguidance()
+        self.tokenizer = llguidance_tokenizer(tokenizer, eos_ids)
         self.compiled: OrderedDict[str, Constraint] = OrderedDict()
+
+    def prefix_tokens(self, prefix: str) -> list[int]:
+        """Tokens that spell ``prefix`` exactly (no special token, no added leading space): the tokenizer's own,
+        else the vocabulary's greedy split. The grammar reads bytes, so any exact spelling leaves it in the same
+        state."""
+        wanted = prefix.encode("utf-8")
+        ids = self.tokenizer.tokenize_str(prefix)
+        if self.tokenizer.decode_bytes(ids) != wanted:
+            ids = self.tokenizer.greedy_tokenize(prefix)
+        if self.tokenizer.decode_bytes(ids) != wanted:
+            raise StructuredOutputError(f"The local model's vocabulary cannot spell the reply prefix {prefix!r}.")
+        return ids
 
 
 _PER_TOKENIZER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -400,7 +471,7 @@ def _compile(tokenizer, eos_ids, grammar: str, description: str, prefix: str = "
         raise StructuredOutputError(f"The course's offline model could not compile this schema into a grammar "
                                     f"({messages[0]}). Simplify the schema, or run the cell with an API key.")
     matcher = llg.LLMatcher(grammars.tokenizer, grammar, log_level=0)
-    if prefix and not matcher.consume_tokens(grammars.tokenizer.tokenize_str(prefix)):
+    if prefix and not matcher.consume_tokens(grammars.prefix_tokens(prefix)):
         raise StructuredOutputError(f"The reply prefix {prefix!r} does not fit the schema: {matcher.get_error()}")
     constraint = Constraint(matcher, grammars.tokenizer.vocab_size, description, key)
     with _LOCK:

@@ -165,6 +165,44 @@ def test_tool_call_grammars_cover_the_choices(engine):
     assert not grammar_accepts(engine, forced, 'other", "arguments": {}}')
 
 
+def test_the_tokenizer_transformers_5_15_writes_is_read_byte_level(engine):
+    """transformers 5.15 (Colab) converts the GGUF tokenizer with the decoder Sequence[ByteFallback, Fuse,
+    Replace("▁", " "), ByteLevel]; llguidance.hf.from_tokenizer then reads "Ġ" as two bytes instead of a space, and
+    the forced-tool prefix '{"tool": "' was refused (reproduced with transformers 5.15.0, tokenizers 0.22.2,
+    llguidance 1.9.1). The same decoder is set here on a copy of the engine's tokenizer."""
+    import copy
+
+    import llguidance.hf
+    from tokenizers import decoders
+
+    colab = copy.deepcopy(engine.tokenizer)
+    colab.backend_tokenizer.decoder = decoders.Sequence([decoders.ByteFallback(), decoders.Fuse(),
+                                                         decoders.Replace("▁", " "), decoders.ByteLevel()])
+    assert colab.decode(colab("a b\nc").input_ids) == "a b\nc"  # the tokenizer itself still decodes right
+    probe = colab(structured.PROBE_TEXT, add_special_tokens=False).input_ids
+    as_llguidance_reads_it = llguidance.hf.from_tokenizer(colab, eos_token=list(engine.eos_ids))
+    assert as_llguidance_reads_it.decode_bytes(probe) != structured.PROBE_TEXT.encode()  # the failure, reproduced
+    view = structured.llguidance_tokenizer(colab, engine.eos_ids)
+    assert view.decode_bytes(probe) == structured.PROBE_TEXT.encode()
+    tools = local_tools.parse_tools([{"name": "get_weather", "input_schema": WEATHER}], "anthropic")
+    for choice in (local_tools.ToolChoice("any"), local_tools.ToolChoice("tool", "get_weather")):
+        prefix = local_tools.prefill_for(choice)
+        forced = structured.compile_tool_call(colab, tools, choice, prefix=prefix, eos_ids=engine.eos_ids)
+        call = '{"tool": "get_weather", "arguments": {"city": "Oslo", "unit": "celsius"}}'
+        assert grammar_accepts(engine, forced, call.removeprefix(prefix))
+
+
+def test_a_tokenizer_llguidance_cannot_read_is_refused_clearly(engine):
+    import copy
+
+    from tokenizers import decoders
+
+    broken = copy.deepcopy(engine.tokenizer)
+    broken.backend_tokenizer.decoder = decoders.Replace("Ġ", "_")  # no byte-level step to fall back on
+    with pytest.raises(structured.StructuredOutputError, match="reads the local model's tokens as other bytes"):
+        structured.llguidance_tokenizer(broken, engine.eos_ids)
+
+
 # --- the providers' rules, as pure functions ---------------------------------------------------------------------
 def openai_body(fmt: dict, text: str = "Reply in JSON.") -> dict:
     return {"model": OPENAI_MODEL, "messages": [{"role": "user", "content": text}], "response_format": fmt}
