@@ -459,6 +459,24 @@ shown.style.format({"accuracy": "{:.1%}", "macro_f1": "{:.3f}", "format_valid": 
                     "$ per 1,000 at list price": "${:.4f}"})
 
 # %% [markdown]
+# **Which differences are real?** Every pattern answered the *same* tickets, so compare them ticket by ticket: a
+# ticket both patterns get right (or both wrong) says nothing about which is better; only the tickets where they
+# disagree do. McNemar's exact test counts those for accuracy, and a paired bootstrap (resample the tickets, score both
+# patterns on each resample) gives macro-F1 its interval. The course's rule, the same in every notebook
+# (`helpers.stats`): a pattern **beats** zero-shot when the 95% interval of the difference lies above zero, does not
+# when it lies below, and the run is **inconclusive** when the interval contains zero; `n to decide` is how many
+# tickets would detect the observed gap (80% power), which the quick profile never has.
+
+# %%
+from helpers import stats as course_stats
+
+correct = {name: run.results["correct"].astype(int) for name, run in runs.items()}
+labelled = {name: list(zip(run.results["gold"], run.results["predicted"])) for name, run in runs.items()}
+macro_f1_of = lambda rows: evaluation.macro_f1([g for g, _ in rows], [p for _, p in rows], LABELS)  # noqa: E731
+pd.concat([course_stats.comparison_table(correct, "zero-shot", metric="accuracy"),
+           course_stats.comparison_table(labelled, "zero-shot", metric="macro-F1", score=macro_f1_of)])
+
+# %% [markdown]
 # Dollars per thousand tickets for every registry model, from each pattern's measured mean tokens. Few-shot and
 # chain of thought multiply the bill; the cheapest model with a good pattern is often the right answer.
 

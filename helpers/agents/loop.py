@@ -315,3 +315,45 @@ def evaluate_tasks(tasks: list[dict], *, tools: list[dict], execute: Callable[[s
         run = run_agent(task["question"], tools=tools, execute=execute, provider=provider, model=model, **run_kwargs)
         rows.append(score_run(run, task))
     return pd.DataFrame(rows)
+
+
+FIXED_PIPELINE_SYSTEM = ("You are Halcyon Labs' support assistant for Pulseboard. Answer from the help-centre sources "
+                         "given with the question; if they do not hold the answer, say so. Answer in two to four "
+                         "sentences and name the source document id.")
+
+
+def run_fixed_pipeline(question: str, *, execute: Callable[[str, dict], str], provider: str | None = None,
+                       model: str | None = None, k: int = 3, max_tokens: int = 300,
+                       system: str = FIXED_PIPELINE_SYSTEM) -> AgentRun:
+    """Notebook 05's baseline for the agent: a fixed RAG pipeline on the same question. It always searches the
+    knowledge base once with the question itself (through the same ``execute``), then makes one model call that
+    answers from those results. It chooses no tool, so it cannot look up a customer or an incident; it costs one
+    model call. Returned as an :class:`AgentRun`, so :func:`score_run` scores it exactly like the agent."""
+    provider = provider or llm.active_provider()
+    model = model or registry.default_model(provider)
+    run = AgentRun(question=question, provider=provider, model=model)
+    start = time.perf_counter()
+    arguments = {"query": question, "k": k}
+    result = execute("search_knowledge_base", arguments)
+    run.steps.append(Step(kind="tool", name="search_knowledge_base", arguments=arguments, content=result,
+                          seconds=time.perf_counter() - start))
+    reply = llm.complete(f"Help-centre sources:\n{result}\n\nQuestion: {question}", system=system,
+                         provider=provider, model=model, max_tokens=max_tokens)
+    run.steps.append(Step(kind="answer", content=reply.text))
+    run.answer, run.stopped, run.model_calls = reply.text, "answer", 1
+    run.input_tokens, run.output_tokens, run.cost_usd = reply.input_tokens, reply.output_tokens, reply.cost_usd
+    run.answered_by, run.seconds = reply.model_answered, time.perf_counter() - start
+    return run
+
+
+def evaluate_fixed_pipeline(tasks: list[dict], *, execute: Callable[[str, dict], str], provider: str | None = None,
+                            model: str | None = None, progress: bool = False, **run_kwargs) -> "pd.DataFrame":
+    """:func:`run_fixed_pipeline` on every task, scored by :func:`score_run` (the agent's yardstick)."""
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    rows = [score_run(run_fixed_pipeline(task["question"], execute=execute, provider=provider, model=model,
+                                         **run_kwargs), task)
+            for task in tqdm(tasks, disable=not progress, desc="fixed pipeline")]
+    return pd.DataFrame(rows)
+
