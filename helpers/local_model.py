@@ -612,6 +612,7 @@ class LocalEngine:
             else:
                 out, _, result.cached_tokens = self._prefill(self.model, prompt_ids)
             state = constraint.start() if constraint is not None else None
+            cache_name = _cache_kwarg(self.model)  # the name this transformers takes a cache under (5.40: cache)
             for step in range(max_new_tokens):
                 logits = out.logits[0, -1] if state is None else state.mask(out.logits[0, -1])
                 token = self._pick(logits, temperature, top_p, top_k, generator)
@@ -635,8 +636,8 @@ class LocalEngine:
                     break
                 out = decoder.step(token) if decoder is not None else self.model(
                     input_ids=torch.tensor([[token]], device=self.device),
-                    past_key_values=out.past_key_values,
                     use_cache=True,
+                    **{cache_name: _output_cache(out)},
                 )
             if result.stop_reason != "stop_sequence":
                 tail = scanner.flush()

@@ -339,6 +339,14 @@ print(f"closed book: FAILURE RATE {jargon_failure_rate:.0%} (not every fact stat
       f"confidently wrong {hallucination_rate:.0%}, mean facts found {closed['facts found'].mean():.0%}")
 print(f"open book:   failure rate {open_failure_rate:.0%}, mean facts found {opened['facts found'].mean():.0%}")
 
+from helpers import stats as course_stats  # the same questions both ways: paired verdicts (written out in notebook 10)
+
+right = jargon.assign(right=(jargon["verdict"] == "correct").astype(int)).pivot(index="id", columns="condition",
+                                                                                  values="right")
+facts = jargon.pivot(index="id", columns="condition", values="facts found")
+display(pd.concat([course_stats.comparison_table({c: right[c] for c in right}, "closed book", metric="correct"),
+                   course_stats.comparison_table({c: facts[c] for c in facts}, "closed book", metric="facts found")]))
+
 # %% [markdown]
 # **What the number says.** The closed-book failure rate is how often the model could not give the facts behind our
 # own words; the "confidently wrong" share is how often it made something up instead of saying it did not know.
@@ -436,13 +444,18 @@ print("mean rubric score:", {k: f"{v:.0%}" for k, v in tone_scores.items()})
 print(f"examples minus words: {tone_scores['shown by examples'] - tone_scores['described in words']:+.0%} "
       f"for {tone_summary.loc['shown by examples', 'input tokens'] - tone_summary.loc['described in words', 'input tokens']:+.0f} "
       "input tokens per call")
+per_message = tone.pivot_table(index="id", columns="condition", values="score")  # each message's mean rubric score
+display(course_stats.comparison_table({c: per_message[c] for c in tone_conditions}, "described in words",
+                                      metric="tone rubric"))
 
 # %% [markdown]
 # **What the number says.** The rubric score is the share of the ten brand rules a reply follows, averaged over the
 # messages. Compare the three rows, and the heatmap, rule by rule: which rules does a description get followed, and
-# which only examples? The input-token column is the price of each approach on every single call. With the 135M model
-# small differences are noise on so few replies (the quick profile has very few); treat the table as the method, and
-# run the full profile or an API model for a real answer. And read the replies: the rubric scores *form*, not truth. A
+# which only examples? The input-token column is the price of each approach on every single call. The last table
+# compares each condition with the description message by message (held: the 95% interval of the difference lies
+# above zero; inconclusive: it contains zero; `n to decide`: the messages a decisive run would need). On so few
+# replies expect "inconclusive"; treat the table as the method, and run the full profile or an API model for a real
+# answer. And read the replies: the rubric scores *form*, not truth. A
 # reply can follow every rule and still be wrong or make no sense, which is why notebook 06 measures content with a
 # judge.
 #

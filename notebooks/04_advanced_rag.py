@@ -342,8 +342,14 @@ print({k: f"{v:.2f} ms per search" for k, v in store_ms.items()},
 # %%
 table = rag.ablation_table(list(reports.values()))
 columns = ["hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "passage@3", "context_words@3", "latency_p50_ms", "latency_p95_ms"]
-table["MRR vs baseline"] = table["mrr"] - table.loc["1 dense (naive baseline)", "mrr"]
-display(table[columns + ["MRR vs baseline"]].round(3))
+display(table[columns].round(3))
+# each pipeline against the baseline on the same questions: paired bootstrap for MRR, McNemar for hit@5 (helpers.stats)
+from helpers import stats as course_stats
+
+BASELINE = "1 dense (naive baseline)"
+answerable = {name: rep.rows[rep.rows["answerable"]] for name, rep in reports.items()}
+display(pd.concat([course_stats.comparison_table({n: rows[m] for n, rows in answerable.items()}, BASELINE, metric=m)
+                   for m in ("mrr", "hit@5")]).reset_index().set_index(["strategy", "metric"]).drop(columns="baseline"))
 fig = px.scatter(table.reset_index(), x="latency_p50_ms", y="mrr", text="pipeline", log_x=True, size="hit@5",
                  title=f"Ranking quality vs latency per query ({len(questions)} questions, {env.profile()} profile)",
                  labels={"latency_p50_ms": "latency p50 (ms, log scale)", "mrr": "MRR"})
@@ -358,7 +364,9 @@ px.imshow(by_type.round(2), text_auto=True, aspect="auto", color_continuous_scal
 # %% [markdown]
 # How to read it: a technique earns its place only if it moves the metric you care about by more than the noise
 # (one question moves hit@k by 1/n, n being the answerable questions printed at the top of this notebook) at a
-# latency you can afford. The table is computed
+# latency you can afford. The second table says which moves these questions can decide: every pipeline answered the
+# same questions, so each is compared with the baseline question by question (held: the 95% interval of the
+# difference lies above zero; inconclusive: it contains zero; `n to decide`: questions that would detect the gap). The table is computed
 # by this run, on this knowledge base; on your documents the winners may differ, which is why
 # `python -m helpers.rag your_docs your_questions.jsonl` exists.
 #

@@ -125,6 +125,7 @@ import plotly.graph_objects as go
 from tqdm.auto import tqdm
 
 from helpers import datasets, env, llm, registry, serving
+from helpers import stats as course_stats  # paired verdicts (section 8); `stats` below is the token statistics
 from helpers.budget import BUDGET
 from helpers.finetune import data as fd
 from helpers.finetune import tasks
@@ -583,20 +584,36 @@ fig = px.bar(long, x="metric", y="value", color="model", barmode="group", range_
                    f"{len(test_orders)} orders)")
 fig.update_layout(height=400, yaxis_tickformat=".0%")
 fig.show()
-for metric, n in metrics.items():
-    clean, raw = float(filtered.loc["tuned (clean file)", metric]), float(filtered.loc["tuned (raw lines)", metric])
-    c, r = (clean * n + 1) / (n + 2), (raw * n + 1) / (n + 2)  # +1/+2 smoothing: 0% or 100% on 2 items is not sure
-    noise = 2 * ((c * (1 - c) + r * (1 - r)) / n) ** 0.5  # two standard errors of the difference
-    verdict = "within noise" if abs(clean - raw) <= noise else ("clean better" if clean > raw else "raw better")
-    print(f"{metric:18} clean {clean:5.0%}  raw {raw:5.0%}  difference {clean - raw:+5.0%}  "
-          f"(noise ±{noise:.0%} on {n} items): {verdict}")
+per_example = {"base": (base_t, base_o), "tuned (clean file)": (tuned_t, tuned_o),
+               "tuned (raw lines)": (noisy_t, noisy_o)}
+columns = {"ticket JSON valid": (0, "json_valid"), "ticket accuracy": (0, "correct"),
+           "order JSON valid": (1, "json_valid")}
+
+def per_model(metric):
+    """Each model's per-example scores for one metric, on the same tickets or orders in the same order."""
+    if metric == "order fields":
+        return {name: rows[1][list(tasks.ORDER_FIELDS)].astype(float).mean(axis=1)
+                for name, rows in per_example.items()}
+    which, column = columns[metric]
+    return {name: rows[which][column].astype(int) for name, rows in per_example.items()}
+
+claims = []  # tuning against the base (section 7's question), then clean lines against raw lines (this section's)
+for metric in metrics:
+    scores = per_model(metric)
+    for baseline, other in (("base", "tuned (clean file)"), ("tuned (raw lines)", "tuned (clean file)")):
+        claims.append(course_stats.comparison_table({baseline: scores[baseline], other: scores[other]}, baseline,
+                                                    metric=metric))
+display(pd.concat(claims).reset_index().set_index(["strategy", "baseline", "metric"]))
 hedges = "|".join(fd.HEDGING_PHRASES)
 print(f"ticket answers that hedge: raw-lines model {noisy_t['answer'].str.lower().str.contains(hedges).mean():.0%}, "
       f"clean model {tuned_t['answer'].str.lower().str.contains(hedges).mean():.0%}")
 
 # %% [markdown]
-# **How to read it.** Each verdict compares the difference with the noise of a test set this small (two standard
-# errors): on a few dozen items, differences of 10 to 20 points can be luck. What the raw lines can teach is visible
+# **How to read it.** Every model answered the same test items, so each verdict is paired (`helpers.stats`, written
+# out in notebook 10): McNemar's exact test for right/wrong scores, a paired bootstrap for field accuracy, and the
+# course's rule: **held** when the 95% interval of the difference lies above zero, **inconclusive** when it contains
+# zero. `n to decide` is the number of items that would detect the observed gap; on a few dozen items, differences of
+# 10 to 20 points can be luck. What the raw lines can teach is visible
 # in the answers: hedges and bare one-word labels are habits, and a model that learned them loses JSON validity or
 # accuracy; a quarter of bad lines does not always flip greedy decoding, which picks the answer most lines agree on.
 # The quick profile trains a handful of steps and scores a few items: treat its verdicts as a smoke test. Run

@@ -462,7 +462,10 @@ class JobStore:
             with engine.lock:  # a consistent copy of the weights, never the serving model itself
                 model = copy.deepcopy(engine.model)
                 tokenizer = copy.deepcopy(engine.tokenizer)
-            model = model.to(torch.float32)  # adapters and AdamW in float32 (float16 on a T4 would underflow)
+            # CPU: float32, as always. GPU: the serving weights' own 16-bit dtype under autocast, adapters and AdamW
+            # in float32 (a float32 copy of a 7B serving model would need 28 GB beside the serving model itself)
+            dtype, mixed = lora_train.training_precision(engine.model)
+            model = model.to(getattr(torch, dtype))
             rows, seen = [], {"tokens": 0}
 
             def on_step(step) -> None:
@@ -479,7 +482,7 @@ class JobStore:
                              trained_tokens=seen["tokens"], event=("info", _step_message(metrics), metrics))
 
             config = lora_train.TrainConfig(lora=LORA_SETTINGS, epochs=epochs, batch_size=batch,
-                                            lr=LOCAL_BASE_LR * multiplier, seed=job["seed"])
+                                            lr=LOCAL_BASE_LR * multiplier, seed=job["seed"], mixed_precision=mixed)
             result = lora_train.train(
                 model, tokenizer, train, config, device=engine.device.type, valid_examples=valid[:8],
                 eval_every=max(1, len(train) // batch // 4),
