@@ -13,7 +13,7 @@ DEV_STAMP := $(VENV)/.course-dev-installed
 LAB_ARGS ?= $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: lab test test-browser workshop-prep browser-deps setup doctor bench clean-cache help torch-plan \
-	constraints lowest colab-replica ci
+	constraints lowest colab-replica ci reference
 
 help:
 	@echo "make lab     set up (first time: a few minutes) and open the course in JupyterLab"
@@ -25,6 +25,7 @@ help:
 	@echo "make lowest  install the lowest allowed versions in build/lowest-venv and run the unit tests there"
 	@echo "make colab-replica  rebuild Colab's package set (Python 3.13), run the setup cell and notebooks 00, 03, 08"
 	@echo "make constraints  rewrite constraints.txt from this environment (after a green make test)"
+	@echo "make reference  run every notebook (full profile, cold caches, offline) and publish it with its outputs in docs/reference/ (about an hour)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +78,12 @@ browser-deps:
 
 test-browser: setup $(DEV_STAMP) browser-deps
 	COURSE_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -m browser tests/test_browser.py
+
+# Reference runs (bench/reference.py): every notebook in the full profile from cold caches, offline, written with its
+# outputs and a static image of each chart to docs/reference/; the same run times the full profile. Run it alone on
+# a quiet machine. REFERENCE_ARGS="--pattern '07_*'" republishes one notebook after its source changed.
+reference: setup $(DEV_STAMP) browser-deps
+	BROWSER_PATH=$(CHROMIUM) $(BIN)/python -m bench.bench_notebooks --only-full --cold-all --publish $(REFERENCE_ARGS)
 
 workshop-prep: setup $(DEV_STAMP)
 	$(BIN)/python tools/workshop_prep.py $(WORKSHOP_ARGS)

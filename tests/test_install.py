@@ -207,6 +207,7 @@ USED_WITHOUT_IMPORT = {  # declared, never imported by the course's code, with t
     "jupyterlab": "make lab's front end",
     "ipykernel": "the notebook kernel",
     "uv": "an executable: tools/lowest_versions.py runs it",
+    "kaleido": "plotly.io.to_image draws the reference runs' static chart images with it (bench/reference.py)",
 }
 FIRST_PARTY = {"helpers", "bench", "tools", "tests", "notebook_cells", "lab_server", "conftest", "sync_notebooks",
                "setup_cell", "torch_install", "colab_replica", "deps", "lowest_versions", "solutions", "build_00"}
