@@ -326,6 +326,29 @@ with pd.option_context("display.max_colwidth", 100):
     display(results[["provider", "id", "expected_tools", "called", "success", "stopped", "answer"]].head(8))
 
 # %% [markdown]
+# ### The agent against a fixed pipeline, on the same tasks
+#
+# Is the agent worth its extra model calls? The baseline is what notebooks 03-04 built: a **fixed pipeline** that
+# always searches the knowledge base with the question and answers from the results in one model call
+# (`loop.run_fixed_pipeline`, scored by the same `score_run`). It cannot look up a customer or an incident, so on those
+# tasks it fails by design; on knowledge-base tasks it competes. Both answer the same tasks with the same model, so the
+# success verdict is paired, task by task (McNemar, `helpers.stats`).
+
+# %%
+from helpers import stats as course_stats
+
+fixed = loop.evaluate_fixed_pipeline(eval_tasks, execute=agent_tools.run_tool, provider="local",
+                                     model=llm.default_model("local"), max_tokens=MAX_TOKENS)
+agent_local = results[results["provider"] == "local"].reset_index(drop=True)
+both = pd.concat([agent_local.assign(approach="agent"), fixed.assign(approach="fixed pipeline")])
+display(both.groupby("approach").agg(success=("success", "mean"), first_tool_right=("first_tool_right", "mean"),
+                                     model_calls=("model_calls", "mean"), input_tokens=("input_tokens", "mean"),
+                                     output_tokens=("output_tokens", "mean"), seconds_p50=("seconds", "median")).round(3))
+display(both.pivot_table(index="category", columns="approach", values="success", aggfunc="mean").round(2))
+course_stats.comparison_table({"fixed pipeline": fixed["success"].astype(int), "agent": agent_local["success"].astype(int)},
+                              "fixed pipeline", metric="task success")
+
+# %% [markdown]
 # Read the offline numbers as what they are: a 135M chat model was not trained for tool use, and the measurement
 # shows how often it picks the right tool and finishes the task (rarely, if at all). The **ceiling** row of section 2
 # shows the tools themselves hold the answers; the gap between the two is the model. With `ANTHROPIC_API_KEY` or
