@@ -472,6 +472,27 @@ print(f"answer loss on held-out examples: {base_loss:.3f} -> {tuned_loss:.3f}; "
 comparison
 
 # %%
+from helpers import stats as course_stats  # paired verdicts on the same test items (written out in notebook 10)
+
+LORA_NAME = f"LoRA r={CONFIG.lora.r}"
+PICK = {"ticket accuracy": ("ticket", lambda r: r["correct"]),
+        "ticket JSON valid": ("ticket", lambda r: r["json_valid"]),
+        "order JSON valid": ("order", lambda r: r["json_valid"]),
+        "order field accuracy": ("order", lambda r: sum(r[f] for f in tasks.ORDER_FIELDS) / len(tasks.ORDER_FIELDS))}
+claims = []
+for metric, (task, value) in PICK.items():
+    base_by_id = {r["id"]: float(value(r)) for r in base_rows if r["task"] == task}
+    tuned_by_id = {r["id"]: float(value(r)) for r in tuned_rows if r["task"] == task}
+    ids = [i for i in base_by_id if i in tuned_by_id]
+    claims.append(course_stats.comparison_table({"base": [base_by_id[i] for i in ids],
+                                                 LORA_NAME: [tuned_by_id[i] for i in ids]}, "base", metric=metric))
+prompt_right = dict(zip(best_prompt.results["id"], best_prompt.results["correct"].astype(int)))
+tuned_right = {r["id"]: int(r["correct"]) for r in tuned_rows if r["task"] == "ticket"}
+shared = [i for i in tuned_right if i in prompt_right]  # the same tickets (both sampled with seed 1)
+claims.append(course_stats.comparison_table({best_prompt.name: [prompt_right[i] for i in shared],
+                                             LORA_NAME: [tuned_right[i] for i in shared]}, best_prompt.name,
+                                            metric="ticket accuracy"))
+display(pd.concat(claims))
 pd.DataFrame({"task": [r["task"] for r in base_rows], "base": [r["answer"][:70] for r in base_rows],
               "tuned": [r["answer"][:70] for r in tuned_rows]}).head(8)
 
@@ -479,8 +500,9 @@ pd.DataFrame({"task": [r["task"] for r in base_rows], "base": [r["answer"][:70] 
 # **Reading it.** The answer loss is the cleanest signal: it falls on held-out examples the model never saw. JSON
 # validity is the format lesson (the base model mostly answers in prose). Accuracy and field accuracy are judgement,
 # and a 135M model trained for CPU-minutes learns little of it: read them as the floor of the method. On a GPU the plan
-# trains a 0.5B-1.5B model and these rows are the ones to quote. With few test items (the count is printed above the
-# table; the quick profile keeps a handful), differences of 10-20 points are noise.
+# trains a 0.5B-1.5B model and these rows are the ones to quote. The paired verdicts say which differences the test
+# items can decide (held: the 95% interval lies above zero; inconclusive: it contains zero); `n to decide` is how many
+# items would detect the gap seen here. The quick profile keeps a handful, so expect "inconclusive" there.
 #
 # ## 8. "LoRA reaches 90%+ of full fine-tuning quality": measured
 #
