@@ -11,7 +11,7 @@ do. So:
 
 The verdict rule, stated once and used everywhere (:func:`verdict`): a claim "A beats B" **held** when the 95%
 interval of A - B lies above zero, **did not hold** when it lies below zero, and is **inconclusive** when the
-interval contains zero (the sample cannot tell). A "no worse" claim reads "held (within noise)" when the interval
+interval contains zero or the test's p is 0.05 or more (the sample cannot tell). A "no worse" claim reads "held (within noise)" when the interval
 contains zero: that is not counted as reproduced.
 """
 
@@ -46,7 +46,11 @@ class Comparison:
         return self.a - self.b
 
     def direction(self) -> str:
-        """"higher" (interval above 0), "lower" (below 0) or "tie" (contains 0)."""
+        """"higher" (interval above 0), "lower" (below 0) or "tie" (contains 0). A test that cannot reject "no
+        difference" (p >= 0.05) is a tie too: on a handful of examples the bootstrap interval can collapse to a
+        point (one discordant pair: every resample differs by the same amount) while McNemar's p is 1."""
+        if self.p_value >= 1 - CONFIDENCE:
+            return "tie"
         if self.low > 0:
             return "higher"
         if self.high < 0:

@@ -112,3 +112,9 @@ def test_comparison_table_bootstraps_set_scores_and_refuses_a_missing_baseline()
     assert fractions.loc["tuned", "test"] == "paired bootstrap" and fractions.loc["tuned", "difference"] == 0.25
     with pytest.raises(ValueError, match="baseline"):
         stats.comparison_table(rows, "zero-shot", metric="share", score=share_right)
+
+
+def test_one_discordant_pair_decides_nothing():
+    # the bootstrap interval of a single example collapses to a point; McNemar's p (1.0) says what it is worth
+    c = stats.paired_binary([1], [0])
+    assert c.p_value == 1.0 and stats.verdict(c) == "inconclusive"
