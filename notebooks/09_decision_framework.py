@@ -114,6 +114,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from helpers import datasets, env, llm, rag, registry, serving
+from helpers import stats as course_stats  # paired verdicts on the same examples (notebook 10 writes them out)
 from helpers.decision import costs, framework
 from helpers.finetune import tasks
 from helpers.prompting.evaluation import macro_f1, run_prompts
@@ -362,7 +363,10 @@ def support_summary(rows):
             "says not in the docs": rows["says_not_in_docs"].mean(), "input tokens": rows["input_tokens"].mean()}
 
 support = pd.DataFrame({"prompt only": support_summary(closed_rows), "RAG": support_summary(rag_rows)}).T
-support
+display(support)
+# the same questions both ways: a paired verdict (helpers.stats, written out in notebook 10)
+course_stats.comparison_table({"prompt only": closed_rows["correct"].astype(int),
+                               "RAG": rag_rows["correct"].astype(int)}, "prompt only", metric="correct")
 
 # %%
 pd.DataFrame({"type": [q["type"] for q in questions], "question": [q["question"][:70] for q in questions],
@@ -441,7 +445,9 @@ for name, make in (("schema", schema_prompt), ("schema + example + prefill", sch
                         "orders all right": rows["all_fields"].mean(), "input tokens": rows["input_tokens"].mean(),
                         "output tokens": rows["output_tokens"].mean()}
 extraction = pd.DataFrame(extraction).T
-extraction
+display(extraction)
+fields_right = {name: rows[list(tasks.ORDER_FIELDS)].astype(float).mean(axis=1) for name, rows in extraction_rows.items()}
+course_stats.comparison_table(fields_right, "schema", metric="fields right (per order)")
 
 # %%
 pd.DataFrame({name: rows[list(tasks.ORDER_FIELDS)].mean() for name, rows in extraction_rows.items()}).T.round(2)
@@ -589,7 +595,9 @@ for name, (model, system, with_history) in variants.items():
                       "macro-F1": macro_f1(list(rows["gold"]), list(rows["predicted"]), datasets.TICKET_LABELS),
                       "JSON valid": rows["json_valid"].mean(), "input tokens": rows["input_tokens"].mean()}
 helpdesk = pd.DataFrame(helpdesk).T
-helpdesk
+display(helpdesk)
+course_stats.comparison_table({name: rows["correct"].astype(int) for name, rows in helpdesk_rows.items()}, "zero-shot",
+                              metric="accuracy")
 
 # %%
 pd.DataFrame({"ticket": [t["text"][:60] for t in test_tickets], "gold": [t["label"] for t in test_tickets],
@@ -598,8 +606,10 @@ pd.DataFrame({"ticket": [t["text"][:60] for t in test_tickets], "gold": [t["labe
 # %% [markdown]
 # **Reading it.** Compare the rows pairwise: *retrieval* against *zero-shot* is what the retrieval half adds,
 # *fine-tuned* against *zero-shot* what the training adds (mostly the answer format, after a few CPU-minutes on a
-# 135M model), and the last row whether the two add up. With a handful of tickets a difference of one or two answers
-# is noise: run `COURSE_PROFILE=full` (more tickets: `N_TICKETS`, printed at the top) before drawing a conclusion. What the table always shows is the
+# 135M model), and the last row whether the two add up. The second table tests each row against zero-shot on the same
+# tickets (held: the 95% interval of the difference lies above zero; inconclusive: it contains zero; `n to decide`:
+# the tickets a decisive run would need): with a handful of tickets a difference of one or two answers is noise, so
+# run `COURSE_PROFILE=full` (more tickets: `N_TICKETS`, printed at the top) before drawing a conclusion. What the table always shows is the
 # price of each half: retrieval adds examples to every prompt (input tokens), fine-tuning moves the cost into
 # training. The bake-off (notebook 10) runs every strategy on every task with one yardstick.
 #
