@@ -131,7 +131,7 @@ def test_notebook_runs_offline(path, offline_kernel_env, tmp_path):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
     records = local_api.read_request_log(request_log)
-    if sends_sdk_requests(nb):  # 04 and 08 answer through the local engine only (batched evaluation, no SDK call)
+    if sends_sdk_requests(nb):  # 04, 08 and 10 answer through the local engine only (no SDK call in their cells)
         assert records, f"{path.name}: the offline server logged no request (is {local_api.REQUEST_LOG_SETTING} passed?)"
     unexplained, not_shown = unexplained_rejections(nb, records, TAUGHT_REJECTIONS.get(path.name, []))
     assert not unexplained, (f"{path.name} sent requests the named model's rules reject (data/models.yaml); fix the "
