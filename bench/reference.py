@@ -39,6 +39,7 @@ def source_sha256(notebook: Path) -> str:
 def add_static_images(nb) -> int:
     """Give every plotly output a PNG of the same figure (kaleido, headless Chromium); returns how many. Outputs that
     already have one are left alone."""
+    import plotly.graph_objects as go
     import plotly.io as pio
 
     os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")  # Debian's Chromium, installed by make browser-deps
@@ -48,18 +49,12 @@ def add_static_images(nb) -> int:
             data = output.get("data", {})
             if PLOTLY_MIME not in data or "image/png" in data:
                 continue
-            figure = pio.from_json(_as_json(data[PLOTLY_MIME]), skip_invalid=True)
+            figure = go.Figure(data[PLOTLY_MIME], skip_invalid=True)  # nbformat keeps the figure as a dict
             height = figure.layout.height or PNG_SIZE["height"]
             png = pio.to_image(figure, format="png", width=figure.layout.width or PNG_SIZE["width"], height=height)
             data["image/png"] = base64.b64encode(png).decode("ascii")
             added += 1
     return added
-
-
-def _as_json(payload) -> str:
-    import json
-
-    return payload if isinstance(payload, str) else json.dumps(payload)
 
 
 def header_cell(notebook: Path, row: dict, facts: dict, model: str):

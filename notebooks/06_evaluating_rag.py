@@ -390,8 +390,9 @@ def paired_scores(metric):
     wide = results.pivot(index="query_id", columns="pipeline", values=metric).astype(float).dropna()
     return {name: wide[name] for name in wide.columns}
 
-display(pd.concat([course_stats.comparison_table(paired_scores(m), "03 naive dense", metric=m)
-                   for m in ("correct", "cites_gold", "overlap_grounded") if len(paired_scores(m)["03 naive dense"])]))
+scored = {m: paired_scores(m) for m in ("correct", "cites_gold", "overlap_grounded")}
+display(pd.concat([course_stats.comparison_table(scores, "03 naive dense", metric=m)
+                   for m, scores in scored.items() if len(scores["03 naive dense"])]))
 
 # %% [markdown]
 # Read the deterministic columns first: they are exact. The last table says whether the difference between the two
