@@ -22,7 +22,8 @@
 # with planted hallucinations; the LLM judges read a stratified sample of `LABELS_N` of them, printed when the data
 # loads, `LABELS_N = None` for all), next to two judges that need no model; compares the notebook-03 and notebook-04
 # pipelines end to end; measures when stuffing the documents into a long context beats retrieval, and what a stale
-# index answers after the documents change; and ends with a small production tracker that logs every query's metrics.
+# index answers after the documents change; builds a small production tracker that logs every query's metrics; and
+# ends with the personal data a RAG prompt sends to a provider, before and after redaction.
 #
 # > **Time:** the code runs in 2.0 min in the quick profile and 7.9 min in the full one, measured on the 2-core
 # > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
@@ -30,11 +31,11 @@
 # >
 # > **You need:** notebooks 03 and 04 (the two pipelines compared end to end); notebook 05 is optional.
 # >
-# > **You will:** build an LLM judge with a validated JSON contract, measure how far it can be trusted, and tell when
-# > long context or a fresh index beats RAG.
+# > **You will:** build an LLM judge with a validated JSON contract, measure how far it can be trusted, tell when
+# > long context or a fresh index beats RAG, and measure the personal data a RAG prompt sends.
 # >
 # > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (LLM judge, kappa, groundedness, long
-# > context, ...).
+# > context, redaction, ...).
 
 # %% [markdown]
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/prompt-rag-or-finetune/course/blob/main/notebooks/06_evaluating_rag.ipynb)
@@ -98,6 +99,8 @@ if "google.colab" in sys.modules:
 # 5. Long context versus RAG (what fits, accuracy, tokens, dollars, latency), and freshness: incremental re-indexing,
 #    timed, with the stale answers it fixes.
 # 6. A production metrics log (SQLite, append-only, transactional) and its charts over time.
+# 7. Sensitive data: which personal data the index holds and the prompts carry, and what redacting it before indexing
+#    costs retrieval.
 
 # %%
 import dataclasses, json, time, uuid
@@ -644,6 +647,55 @@ history.groupby(["run", "pipeline"], sort=False)[["retrieval_ms", "generation_ms
 # file, so the chart becomes a history. In a service the same two calls (`record` after each answer, `frame` for the
 # dashboard) are all there is; the file can be shipped to any BI tool, since it is plain SQLite.
 #
+# ## 9. Sensitive data: what a RAG prompt sends to the provider
+#
+# The seed lists "highly sensitive data you can't store in a vector DB" as a case where RAG is not the answer. Every
+# RAG prompt carries the retrieved text to whoever runs the model, so the question is measurable: **which personal data
+# does the index hold, and how much of it reaches a provider's prompt?** `helpers.rag.sensitive` finds e-mail addresses,
+# international phone numbers, card numbers (only when the Luhn checksum holds) and IBANs (only when the mod-97 check
+# holds) by pattern, and people by name from a directory (the customers' members in the support database); the
+# company's own addresses (privacy@, billing@ ...) do not count. The cell scans the knowledge base, then retrieves for
+# every evaluation question from the raw index and from one built on a **redacted** copy (each finding replaced by
+# `[EMAIL]`, `[PERSON]` ..., before indexing), and compares what the prompts would carry and what retrieval loses.
+
+# %%
+from helpers.rag import sensitive
+
+people = sensitive.directory()  # the people a support team knows by name
+in_kb = pd.DataFrame([{"document": d.id, "kind": f.kind, "text": f.text} for d in kb
+                      for f in sensitive.find(d.title + "\n" + d.text, people)], columns=["document", "kind", "text"])
+print(f"personal data in the knowledge base: {len(in_kb)} findings in {in_kb['document'].nunique()} of {len(kb)} "
+      f"documents, by kind {in_kb['kind'].value_counts().to_dict()} (directory of {len(people):,} names)")
+display(in_kb.groupby(["kind", "text"]).agg(times=("document", "size"), documents=("document", "nunique")).reset_index())
+
+redacted_kb = sensitive.redacted_corpus(kb, people)
+redacted_naive = rag.build_pipeline(redacted_kb)  # only the chunks redaction changed are embedded again (the cache)
+sent = {"raw index": sensitive.exposure(naive, questions, people),
+        "redacted index": sensitive.exposure(redacted_naive, questions, people)}
+sent_summary = pd.DataFrame({name: {"questions": len(t), "prompts carrying personal data": int(t["any"].sum()),
+                                    **{kind: int(t[kind].sum()) for kind in sensitive.KINDS}}
+                             for name, t in sent.items()}).T
+display(sent_summary)
+raw_found = sorted({text for found in sent["raw index"]["found"] for text in found})
+still_there = [text for text in raw_found if any(text in d.title + d.text for d in redacted_kb)]
+print(f"{len(raw_found)} distinct pieces of personal data reach a raw-index prompt: {raw_found}")
+print(f"after redaction, {len(still_there)} of them remain anywhere in the index" + (f": {still_there}" if still_there else ""))
+redaction_cost = course_stats.comparison_table({name: t["hit@3"].dropna() for name, t in sent.items()},
+                                               "raw index", metric="hit@3")
+display(redaction_cost)
+
+# %% [markdown]
+# Read the tables in order. The scan says what the index would hold: here mostly the names of the people who wrote
+# and worked the incident post-mortems (employees are people too) and a customer address in an API example. The
+# second table counts what the prompts of the evaluation questions would actually send, with the raw index and with the
+# redacted one; the third is the price of redaction in retrieval (hit@3, paired question by question, with its
+# interval; "inconclusive" beside a zero difference means redaction moved no ranking these questions test). Redaction
+# is only as good as its detector:
+# a name no directory lists (the support lead in the incident timelines) passes through, which is why production
+# systems add a named-entity model (Microsoft Presidio, spaCy) and a human review of what a scan misses. Where the
+# personal data *is* the answer ("who owns this account?"), redaction removes it; then the choice is a provider you
+# may send it to, or a model that runs where the data lives, like this course's offline model.
+#
 # ## Exercise
 #
 # The word-overlap judge owes much of its catch rate to one rule: a number in the answer that is not in the sources.
@@ -685,6 +737,11 @@ print(f"\n4. Freshness: incremental sync embedded {update.chunks_embedded} chunk
       f"({update.seconds / first_build.seconds:.0%} of the time). New facts in the sources: "
       f"{sum(r['new fact in sources'] for r in stale_view)}/{len(FRESH_QS)} stale -> {sum(r['new fact in sources'] for r in fresh_view)}/{len(FRESH_QS)} synced.")
 print(f"\n5. Tracker: {served} queries logged this run, {len(history)} in the log.")
+print(f"\n6. Sensitive data: {len(in_kb)} findings in {in_kb['document'].nunique()} of {len(kb)} documents; prompts "
+      f"carrying personal data: {sent_summary.loc['raw index', 'prompts carrying personal data']} of {len(questions)} "
+      f"with the raw index, {sent_summary.loc['redacted index', 'prompts carrying personal data']} with the redacted "
+      f"one; hit@3 {redaction_cost['baseline score'].iloc[0]:.3f} -> {redaction_cost['score'].iloc[0]:.3f} "
+      f"({redaction_cost['beats the baseline?'].iloc[0]}, interval {redaction_cost['95% interval'].iloc[0]}).")
 
 # %% [markdown]
 # ## Summary
@@ -697,6 +754,8 @@ print(f"\n5. Tracker: {served} queries logged this run, {len(history)} in the lo
 #   registry turns that into dollars per question before you try it.
 # - An index goes stale the moment documents change; incremental re-indexing costs a fraction of a rebuild.
 # - Log every production query's metrics and look at them over time.
+# - A RAG prompt sends its sources to whoever runs the model: scan the index for personal data, redact before indexing,
+#   measure what redaction costs retrieval, and keep data that must not leave on a model that runs where it lives.
 #
 # **Try it with Claude or GPT.** Set `ANTHROPIC_API_KEY` and/or `OPENAI_API_KEY` (see the README) and run the notebook
 # again: section 4 adds a row per provider (with its cost printed), section 5 judges with the best judge of this
