@@ -153,6 +153,22 @@ def mcnemar_sample_size(effect: float, discordant_share: float, *, alpha: float 
     return math.ceil(n)
 
 
+def size_plan(n: int, *, effect: float, discordant_share: float, unit: str, constant: str, profile: str,
+              alpha: float = 0.05, power: float = 0.8) -> str:
+    """The sentence a notebook prints under its sample sizes (notebooks 06-10): how many ``unit`` a paired right/wrong
+    comparison needs to detect an accuracy gap of ``effect`` (the smallest gap worth acting on, which the notebook
+    states) when a share ``discordant_share`` of examples get different answers from the two strategies, and
+    whether ``constant`` (``n`` in this ``profile``) has them; if not, the run is too small to decide that gap and
+    the sentence gives the size that would (with a key, or on a GPU)."""
+    needed = mcnemar_sample_size(effect, discordant_share, alpha=alpha, power=power)
+    why = (f"detecting a {effect * 100:.0f}-point accuracy gap with {power:.0%} power (McNemar, alpha {alpha}) when "
+           f"about {discordant_share:.0%} of {unit} get different answers from the two strategies takes {needed} {unit}")
+    if n >= needed:
+        return f"{constant} = {n} ({profile} profile): {why}, and this run has them."
+    return (f"{constant} = {n} ({profile} profile): {why}. This run is too small to decide a gap that size; where "
+            f"the time is there (a key, a GPU), set {constant} = {needed}.")
+
+
 def interval_sample_size(comparison: Comparison, *, alpha: float = 0.05, power: float = 0.8) -> int | None:
     """Examples a set score (macro-F1, field accuracy) would need for its observed difference to be detected, from
     the width of this run's interval: the standard error shrinks as 1/sqrt(n). None when the difference is zero."""

@@ -102,6 +102,7 @@ import pandas as pd
 import plotly.express as px
 
 from helpers import datasets, env, llm, rag
+from helpers import stats as course_stats  # paired verdicts against the baseline (section 7), and the sizes for them
 from helpers.rag import PipelineSpec, build_pipeline, evaluate_retrieval
 
 env.seed_everything(0)
@@ -110,10 +111,16 @@ kb = rag.load_corpus("../data/kb")
 all_questions = rag.load_qa("../data/kb_eval.jsonl", kb).questions
 # every pipeline is measured on the same questions, a stratified sample (None: all 120). The full profile takes
 # 60: section 5's LLM rewrites took 274 s for 120 questions on a 2-core CPU, and the notebook must stay under 8 min
-questions = datasets.sample(all_questions, env.by_profile(full=60, quick=12), seed=4, stratify="type")
+N_QUESTIONS = env.by_profile(full=60, quick=12)
+questions = datasets.sample(all_questions, N_QUESTIONS, seed=4, stratify="type")
 RERANK_N = env.by_profile(full=10, quick=5)
 print(f"profile={env.profile()}: {len(kb)} documents, {len(questions)} questions "
       f"({sum(bool(q['gold_doc_ids']) for q in questions)} answerable), re-rank N={RERANK_N}")
+# a retrieval technique is worth its cost at 15 more points of hit@5; two pipelines disagree on about 25% of questions
+# (a guess until a run: the comparison table re-estimates it as `n to decide`). hit@5 scores answerable questions
+# only, so a decisive sample needs the unanswerable share on top of the size printed here.
+print(course_stats.size_plan(N_QUESTIONS, effect=0.15, discordant_share=0.25, unit="questions",
+                             constant="N_QUESTIONS", profile=env.profile()))
 
 reports = {}   # pipeline name -> report, in the order the techniques are added
 
@@ -344,8 +351,6 @@ table = rag.ablation_table(list(reports.values()))
 columns = ["hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "passage@3", "context_words@3", "latency_p50_ms", "latency_p95_ms"]
 display(table[columns].round(3))
 # each pipeline against the baseline on the same questions: paired bootstrap for MRR, McNemar for hit@5 (helpers.stats)
-from helpers import stats as course_stats
-
 BASELINE = "1 dense (naive baseline)"
 answerable = {name: rep.rows[rep.rows["answerable"]] for name, rep in reports.items()}
 display(pd.concat([course_stats.comparison_table({n: rows[m] for n, rows in answerable.items()}, BASELINE, metric=m)

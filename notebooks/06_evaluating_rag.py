@@ -108,6 +108,7 @@ import pandas as pd
 import plotly.express as px
 
 from helpers import datasets, env, llm, rag, registry
+from helpers import stats as course_stats  # paired verdicts on the same questions, and the sizes that decide them
 from helpers.rag import agreement, freshness, judge, longcontext, ragmetrics, tracker
 from helpers.rag.answer import check_answer, context_block, normalise
 
@@ -130,6 +131,10 @@ all_labels = datasets.read_jsonl(datasets.DATA / "judge_labels.jsonl")
 labels = datasets.sample(all_labels, LABELS_N, seed=6, stratify="kind")   # what the LLM judges read (section 4)
 print(f"profile={env.profile()}  provider={PROVIDER}  model={MODEL}  |  {len(kb)} documents, {len(questions)} "
       f"questions, {len(all_labels)} hand labels ({len(labels)} of them read by the LLM judges)")
+# Section 5's verdict: a better pipeline is worth adopting at 20 more points of correct answers; two pipelines sharing
+# an answer model disagree on about 30% of questions (a guess until a run: its table re-estimates it as `n to decide`)
+print(course_stats.size_plan(EVAL_N, effect=0.20, discordant_share=0.30, unit="questions", constant="EVAL_N",
+                             profile=env.profile()))
 
 # %% [markdown]
 # ## 1. What to measure per query
@@ -385,8 +390,6 @@ fig = px.bar(scaled.reset_index(names="pipeline").melt(id_vars="pipeline"), x="v
 fig.show()
 with pd.option_context("display.max_colwidth", 110):
     display(results[["pipeline", "type", "question", "answer", "correct", "overlap_grounded", "groundedness"]])
-
-from helpers import stats as course_stats  # the same questions through both pipelines: paired verdicts
 
 def paired_scores(metric):
     """Per question (rows where both pipelines have a value), each pipeline's score for ``metric``."""

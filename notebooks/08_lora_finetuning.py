@@ -148,6 +148,11 @@ TEST_ORDERS = env.by_profile(full=4, quick=1)
 EPOCHS = env.by_profile(full=2, quick=4)
 ORDER_MAX_TOKENS = env.by_profile(full=220, quick=160)
 print(f"profile: {env.profile()} | work dir: {WORK}")
+# The verdicts of section 7: an adapter is worth training at 25 more points of ticket accuracy than the base or the
+# best prompt; the two disagree on about 40% of tickets (a guess until a run: the tables re-estimate it)
+from helpers import stats as course_stats  # paired verdicts on the same test items (written out in notebook 10)
+print(course_stats.size_plan(TEST_TICKETS, effect=0.25, discordant_share=0.40, unit="tickets",
+                             constant="TEST_TICKETS", profile=env.profile()))
 
 # %%
 # GPU only: QLoRA needs bitsandbytes (not in requirements.txt: it needs CUDA). On a CPU this cell does nothing.
@@ -472,8 +477,6 @@ print(f"answer loss on held-out examples: {base_loss:.3f} -> {tuned_loss:.3f}; "
 comparison
 
 # %%
-from helpers import stats as course_stats  # paired verdicts on the same test items (written out in notebook 10)
-
 LORA_NAME = f"LoRA r={CONFIG.lora.r}"
 PICK = {"ticket accuracy": ("ticket", lambda r: r["correct"]),
         "ticket JSON valid": ("ticket", lambda r: r["json_valid"]),

@@ -134,6 +134,11 @@ WORK.mkdir(parents=True, exist_ok=True)
 NOTEBOOK_START = time.perf_counter()
 print(f"profile={env.profile()}  provider={PROVIDER}  questions={N_QUESTIONS}  orders={N_ORDERS}  "
       f"tickets={N_TICKETS}  training tickets={N_TUNE}")
+# Each case study's verdict: a strategy is worth adopting at 20 more points of correct answers; two strategies on one
+# model disagree on about 35% of examples (a guess until a run: each table re-estimates it as `n to decide`)
+for n, unit, constant in [(N_QUESTIONS, "questions", "N_QUESTIONS"), (N_TICKETS, "tickets", "N_TICKETS")]:
+    print(course_stats.size_plan(n, effect=0.20, discordant_share=0.35, unit=unit, constant=constant,
+                                 profile=env.profile()))
 
 # %% [markdown]
 # ## 1. The framework as data

@@ -121,6 +121,7 @@ import pandas as pd
 import plotly.express as px
 
 from helpers import datasets, env, llm, rag, registry, serving
+from helpers import stats as course_stats  # paired verdicts (section 6) and the sizes that decide them
 from helpers.bakeoff import harness
 from helpers.bakeoff import lora as bl
 from helpers.bakeoff import tasks as bt
@@ -163,6 +164,10 @@ print("API prices used for every cell:", harness.reference_models())
 kb = rag.load_corpus("../data/kb", quiet=True)
 all_questions = rag.load_qa("../data/kb_eval.jsonl", kb, quiet=True).questions
 KB_TEST = env.by_profile(full=20, quick=6)
+# a strategy is worth switching to at 20 more points of correct answers; two strategies disagree on about 35% of
+# questions (a guess until a run: section 6 re-estimates it from the run's own disagreements)
+print(course_stats.size_plan(KB_TEST, effect=0.20, discordant_share=0.35, unit="questions", constant="KB_TEST",
+                             profile=env.profile()))
 kb_train, kb_test = bt.kb_split(all_questions, KB_TEST, seed=10)
 KB_MAX_TOKENS = env.by_profile(full=48, quick=40)   # answer tokens
 KB_CONTEXT_WORDS = env.by_profile(full=200, quick=150)  # retrieved words in a RAG prompt
@@ -658,8 +663,6 @@ print(f"\nNot reproduced at this scale ({len(not_reproduced)} of {len(verdict_ta
 # decide on a CPU: that is the size to run on a GPU or with an API key.
 
 # %%
-from helpers import stats as course_stats
-
 for _, r in verdict_table[verdict_table["verdict"] == "inconclusive"].iterrows():
     gap = abs(r["diff"])
     if not isinstance(r["discordant"], tuple):  # a set score (macro-F1, field accuracy): no pairs to count

@@ -187,6 +187,8 @@ def test_constraints_match_the_floors_and_leave_torch_alone():
         assert req.specifier.contains(pins[name]), f"constraints.txt pins {name}=={pins[name]}, outside {req}"
 
 
+@pytest.mark.skipif(os.environ.get("COURSE_LOWEST_VERSIONS") == "1",
+                    reason="constraints.txt describes make test's environment; `make lowest` runs in the lowest one")
 def test_constraints_are_what_is_installed_here():
     """constraints.txt is regenerated from the environment make test runs in; it drifts when someone upgrades a
     package by hand or edits it."""

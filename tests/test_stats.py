@@ -118,3 +118,14 @@ def test_one_discordant_pair_decides_nothing():
     # the bootstrap interval of a single example collapses to a point; McNemar's p (1.0) says what it is worth
     c = stats.paired_binary([1], [0])
     assert c.p_value == 1.0 and stats.verdict(c) == "inconclusive"
+
+
+def test_size_plan_says_whether_the_run_can_decide_and_what_would():
+    needed = stats.mcnemar_sample_size(0.10, 0.20)
+    small = stats.size_plan(40, effect=0.10, discordant_share=0.20, unit="tickets", constant="N_TEST", profile="full")
+    assert f"takes {needed} tickets" in small and "too small to decide" in small and f"N_TEST = {needed}." in small
+    assert "10-point" in small and "20% of tickets" in small
+    big = stats.size_plan(needed, effect=0.10, discordant_share=0.20, unit="tickets", constant="N_TEST", profile="full")
+    assert "this run has them" in big and "too small" not in big
+    with pytest.raises(ValueError):
+        stats.size_plan(10, effect=0.3, discordant_share=0.2, unit="x", constant="N", profile="quick")
