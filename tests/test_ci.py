@@ -14,9 +14,8 @@ def test_ci_runs_the_readme_test_command_first():
     assert _ci_steps()[0] == "make test"
 
 
-def test_ci_runs_the_browser_test_and_the_lowest_and_colab_targets_exist():
-    steps = _ci_steps()
-    assert "make test-browser" in steps
+def test_ci_runs_the_browser_test_then_the_two_install_checks():
+    assert _ci_steps() == ["make test", "make test-browser", "make lowest", "make colab-replica"]
     makefile = (ROOT / "Makefile").read_text()
     assert "tools/lowest_versions.py" in makefile and "-m colab_replica" in makefile
 

@@ -93,3 +93,9 @@ def test_a_failed_run_never_replaces_a_published_copy(tmp_path):
     with pytest.raises(ValueError, match="not replaced"):
         reference.publish(nbformat.v4.new_notebook(), tmp_path / "99_demo.ipynb", row, {}, tmp_path / "reference")
     assert not (tmp_path / "reference").exists()
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_readme_map_links_each_reference_run(notebook):
+    readme = (paths.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"](docs/reference/{notebook.name})" in readme, f"README's notebook map does not link docs/reference/{notebook.name}"
