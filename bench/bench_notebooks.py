@@ -236,6 +236,12 @@ def main() -> int:
                         help="which notebooks (globs in notebooks/, e.g. --pattern '0[0689]_*' '10_*')")
     args = parser.parse_args()
 
+    if args.publish:  # before an hour of notebooks, not after: the chart images need a plotly kaleido can draw
+        import plotly
+
+        from bench.reference import check_plotly_for_images
+
+        check_plotly_for_images(plotly.__version__)
     notebooks = matching_notebooks(args.pattern)
     if not notebooks:
         print(f"no notebooks match notebooks/{' or '.join(args.pattern)}")

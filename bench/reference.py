@@ -36,11 +36,29 @@ def source_sha256(notebook: Path) -> str:
     return hashlib.sha256(source_of(notebook).read_bytes()).hexdigest()
 
 
+KALEIDO_NEEDS_PLOTLY = "6.1.1"  # kaleido 1.x (the dev extra's) draws nothing for an older plotly
+
+
+def check_plotly_for_images(version: str) -> None:
+    """Stop before a run whose chart images could not be drawn: kaleido 1.x needs plotly 6.1.1 or later, while the
+    course itself runs on Colab's plotly 5.24 (pyproject.toml's floor; `make lowest` installs it)."""
+    from packaging.version import Version
+
+    if Version(version) < Version(KALEIDO_NEEDS_PLOTLY):
+        raise RuntimeError(f"reference runs draw chart images with kaleido 1.x, which needs plotly >= "
+                           f"{KALEIDO_NEEDS_PLOTLY}; this environment has plotly {version}. Run `make reference` in "
+                           f"the course's .venv (constraints.txt pins a newer plotly) or `pip install "
+                           f"'plotly>={KALEIDO_NEEDS_PLOTLY}'`.")
+
+
 def add_static_images(nb) -> int:
     """Give every plotly output a PNG of the same figure (kaleido, headless Chromium); returns how many. Outputs that
     already have one are left alone."""
+    import plotly
     import plotly.graph_objects as go
     import plotly.io as pio
+
+    check_plotly_for_images(plotly.__version__)
 
     os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")  # Debian's Chromium, installed by make browser-deps
     added = 0

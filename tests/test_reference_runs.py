@@ -99,3 +99,9 @@ def test_a_failed_run_never_replaces_a_published_copy(tmp_path):
 def test_the_readme_map_links_each_reference_run(notebook):
     readme = (paths.REPO_ROOT / "README.md").read_text(encoding="utf-8")
     assert f"](docs/reference/{notebook.name})" in readme, f"README's notebook map does not link docs/reference/{notebook.name}"
+
+
+def test_an_old_plotly_stops_the_images_with_what_to_do():
+    reference.check_plotly_for_images("6.1.1")
+    with pytest.raises(RuntimeError, match="plotly >= 6.1.1.*5.24.1"):
+        reference.check_plotly_for_images("5.24.1")

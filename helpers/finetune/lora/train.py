@@ -376,6 +376,14 @@ def batch_plan(n_examples: int, batch_size: int, epochs: int, seed: int) -> list
     return steps
 
 
+def pad_id_of(tokenizer) -> int:
+    """The id that fills padded positions: the tokenizer's pad token, else its end-of-sequence token (transformers
+    5.15, Colab's, reads the packaged GGUF tokenizer without a pad token), else 0 when there is no tokenizer."""
+    if tokenizer is None:
+        return 0
+    return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+
+
 def collate(rows, pad_id: int, device, hidden=None):
     """Right-padded (ids, mask, labels[, hidden]) tensors for a list of (ids, labels) rows."""
     import torch
@@ -596,8 +604,7 @@ def train(model, tokenizer, examples: list[dict], config: TrainConfig = TrainCon
     if not encoded:
         raise ValueError(f"no example fits in {config.lora.max_seq_len} tokens: raise max_seq_len or shorten them")
     valid = encode_all(tokenizer, valid_examples or [], config.lora.max_seq_len)[0]
-    pad_id = 0 if tokenizer is None else (tokenizer.pad_token_id if tokenizer.pad_token_id is not None
-                                          else tokenizer.eos_token_id)
+    pad_id = pad_id_of(tokenizer)
     fingerprint = run_fingerprint(config, encoded, base_fingerprint(model))
     model = model.to(accelerator.device)
     trained, causal_lm, split = _prepare_model(model, config)
@@ -771,5 +778,5 @@ def evaluate_loss(model, tokenizer, examples: list[dict], *, max_seq_len: int = 
         return cached_json("lora-loss", key, lambda: evaluate_loss(model, tokenizer, examples, max_seq_len=max_seq_len,
                                                                    batch_size=batch_size))[0]
     encoded, _ = encode_all(tokenizer, examples, max_seq_len)
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    pad_id = pad_id_of(tokenizer)
     return answer_metrics(model, encoded, pad_id=pad_id, batch_size=batch_size)[0]
