@@ -69,6 +69,7 @@ def test_publish_adds_the_header_fingerprint_and_chart_images(tmp_path, monkeypa
 
     drawn = []
     monkeypatch.setattr(pio, "to_image", lambda fig, **kw: drawn.append(kw) or PNG_MAGIC + b"fake")
+    monkeypatch.setattr(reference, "check_plotly_for_images", lambda version: None)  # any plotly: to_image is faked
     source = tmp_path / "99_demo.py"
     source.write_text("# %%\nprint(1)\n", encoding="utf-8")
     figure = go.Figure(go.Bar(x=[1, 2], y=[3, 4]), layout={"height": 300})
