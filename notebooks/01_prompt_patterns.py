@@ -102,6 +102,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from helpers import datasets, env, llm, registry
+from helpers import stats as course_stats  # paired verdicts against zero-shot (section 8), and the sizes for them
 from helpers.prompting import evaluation, patterns
 from helpers.prompting.patterns import Prompt
 
@@ -198,6 +199,10 @@ DEFINITIONS = datasets.label_definitions()
 print(f"{len(train)} training tickets, {len(all_test)} test tickets, {len(test)} of them in this run "
       f"(standard error of an accuracy near 50% at this size: about {0.5 / len(test) ** 0.5:.0%})")
 print(pd.Series([t["label"] for t in test]).value_counts().to_dict())
+# a prompt pattern is worth adopting at 15 more points of accuracy than zero-shot; two patterns disagree on about 35%
+# of tickets (a guess until a run: section 8's table re-estimates it as `n to decide`)
+print(course_stats.size_plan(len(test), effect=0.15, discordant_share=0.35, unit="tickets", constant="TEST_SIZE",
+                             profile=env.profile()))
 print(DEFINITIONS)
 
 
@@ -468,8 +473,6 @@ shown.style.format({"accuracy": "{:.1%}", "macro_f1": "{:.3f}", "format_valid": 
 # tickets would detect the observed gap (80% power), which the quick profile never has.
 
 # %%
-from helpers import stats as course_stats
-
 correct = {name: run.results["correct"].astype(int) for name, run in runs.items()}
 labelled = {name: list(zip(run.results["gold"], run.results["predicted"])) for name, run in runs.items()}
 macro_f1_of = lambda rows: evaluation.macro_f1([g for g, _ in rows], [p for _, p in rows], LABELS)  # noqa: E731

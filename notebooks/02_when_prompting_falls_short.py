@@ -129,6 +129,12 @@ N_JARGON = env.by_profile(full=26, quick=4)      # jargon questions
 N_TONE = env.by_profile(full=10, quick=1)        # customer messages to reply to, per tone condition
 SHOTS = env.by_profile(full=[0, 5, 10, 20, 50, 100], quick=[0, 10, 40])  # few-shot sizes priced in section 4
 print(f"\nprovider: {PROVIDER} | model requested: {MODEL} | profile: {env.profile()}")
+from helpers import stats as course_stats  # paired verdicts on the same questions (written out in notebook 10)
+
+# section 2's verdict: the documents are worth adding at 20 more points of correct answers than the closed book; the
+# two disagree on about 35% of questions (a guess until a run: the table re-estimates it as `n to decide`)
+print(course_stats.size_plan(N_JARGON, effect=0.20, discordant_share=0.35, unit="questions", constant="N_JARGON",
+                             profile=env.profile()))
 
 # %% [markdown]
 # ## 1. Format drift: one task, many callers
@@ -338,8 +344,6 @@ open_failure_rate = 1 - (opened["verdict"] == "correct").mean()
 print(f"closed book: FAILURE RATE {jargon_failure_rate:.0%} (not every fact stated), "
       f"confidently wrong {hallucination_rate:.0%}, mean facts found {closed['facts found'].mean():.0%}")
 print(f"open book:   failure rate {open_failure_rate:.0%}, mean facts found {opened['facts found'].mean():.0%}")
-
-from helpers import stats as course_stats  # the same questions both ways: paired verdicts (written out in notebook 10)
 
 right = jargon.assign(right=(jargon["verdict"] == "correct").astype(int)).pivot(index="id", columns="condition",
                                                                                   values="right")
