@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -50,6 +49,11 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _is_card_number(digits: str) -> bool:
+    """A run of digits that passes the Luhn check and is not one digit repeated (0000..., 1111...)."""
+    return len(set(digits)) > 1 and luhn_ok(digits)
+
+
 def iban_ok(iban: str) -> bool:
     """ISO 13616's check: move the first four characters to the end, letters to numbers, the result mod 97 is 1."""
     text = iban.replace(" ", "")
@@ -81,7 +85,7 @@ def find(text: str, names: tuple[str, ...] = (), own_domains: tuple[str, ...] = 
     found += [Finding("phone", m.start(), m.end(), m.group(0)) for m in PHONE.finditer(text)
               if 8 <= sum(c.isdigit() for c in m.group(0)) <= 15]
     found += [Finding("card", m.start(), m.end(), m.group(0)) for m in CARD.finditer(text)
-              if luhn_ok(re.sub(r"\D", "", m.group(0))) and len(set(re.sub(r"\D", "", m.group(0)))) > 1]
+              if _is_card_number(re.sub(r"\D", "", m.group(0)))]
     found += [Finding("iban", m.start(), m.end(), m.group(0)) for m in IBAN.finditer(text) if iban_ok(m.group(0))]
     pattern = _names_pattern(tuple(names))
     if pattern:
@@ -101,11 +105,6 @@ def redact(text: str, names: tuple[str, ...] = ()) -> str:
         pieces += [text[last:item.start], PLACEHOLDER[item.kind]]
         last = item.end
     return "".join(pieces) + text[last:]
-
-
-def count_kinds(texts, names: tuple[str, ...] = ()) -> Counter:
-    """How many findings of each kind the texts hold together."""
-    return Counter(item.kind for text in texts for item in find(text, names))
 
 
 def redacted_corpus(corpus, names: tuple[str, ...] = ()):
