@@ -9,6 +9,7 @@ newest write (a cache recomputes it). Also a tolerant JSON reader for those cach
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -102,3 +103,10 @@ def read_json(path: Path):
         return json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
         return None
+
+
+def fingerprint(obj) -> str:
+    """A short, stable hash of any JSON-able object (examples, settings): changes when the content changes. The key
+    of the course's cached adapters and bake-off results."""
+    blob = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]

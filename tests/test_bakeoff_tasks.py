@@ -210,7 +210,7 @@ def test_tiny_real_lora_run_is_cached_and_answers(tmp_path, monkeypatch, engine)
                                  lora=bakeoff_lora.lora_train.LoraSettings(r=2, top_layers=1, max_seq_len=256))
     first = bakeoff_lora.train_adapter("tiny", examples, recipe, log=lambda _: None)
     assert not first.loaded_from_cache and first.meta["steps"] == 1 and first.meta["trained_tokens"] > 0
-    assert first.folder.parent == env.cache_dir() / "bakeoff" / "adapters"
+    assert first.folder.parent == env.cache_dir() / "adapters"
     again = bakeoff_lora.train_adapter("tiny", examples, recipe, log=lambda _: None)
     assert again.loaded_from_cache and again.setup == first.setup  # the real cost travels with the adapter
     other = bakeoff_lora.train_adapter("tiny", examples[:3], recipe, log=lambda _: None)

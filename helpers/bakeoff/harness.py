@@ -7,7 +7,6 @@ helpers.bakeoff.tasks; this module only runs, caches, measures and judges them, 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import env, registry, serving, stats
-from helpers.files import read_json, write_text_atomic
+from helpers.files import fingerprint, read_json, write_text_atomic
 
 CACHE_VERSION = 1  # bump when a stored record's shape changes: old records are then recomputed
 FAMILIES = ("prompt", "rag", "finetune", "hybrid")
@@ -89,12 +88,6 @@ class CellResult:
     cached: bool = False
     reason: str = ""
     seconds: float = 0.0  # wall time of this run (0 when loaded from the cache)
-
-
-def fingerprint(obj) -> str:
-    """A short, stable hash of any JSON-able object (examples, settings): changes when the content changes."""
-    blob = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 class ResultCache:

@@ -1,0 +1,154 @@
+"""Named LoRA adapters on the local model: trained once per examples, recipe and base model and cached on disk (a
+re-run loads them, with the training cost measured when they were trained), and answered with by an adapter-merged
+engine. The training loop is ``train`` (notebook 08).
+
+Used by notebooks 08 (brand voice), 09 (the case studies' fine-tuning arms) and 10 (the bake-off's contestants).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from helpers import env
+from helpers.files import fingerprint, read_json, write_json_atomic
+from helpers.finetune.lora import train as lora_train
+from helpers.prompting.patterns import Prompt
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one adapter is trained: passes over the examples, batch size, learning rate and the adapter's shape."""
+
+    epochs: int = 1
+    batch_size: int = 4
+    lr: float = 2e-3
+    seed: int = 0
+    lora: lora_train.LoraSettings = field(default_factory=lambda: lora_train.LoraSettings(top_layers=4,
+                                                                                          max_seq_len=256))
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["lora"]["target_modules"] = list(out["lora"]["target_modules"])
+        return out
+
+
+@dataclass
+class Adapter:
+    """A trained adapter on disk and what training it cost (measured when it was trained)."""
+
+    folder: Path
+    meta: dict
+    loaded_from_cache: bool
+
+    @property
+    def setup(self) -> dict:
+        return {"seconds": self.meta["seconds"], "trained_tokens": self.meta["trained_tokens"],
+                "steps": self.meta["steps"], "examples": self.meta["examples"],
+                "skipped_too_long": self.meta["skipped_too_long"]}
+
+
+def adapters_root() -> Path:
+    """Where trained adapters are kept: <course cache>/adapters, one folder per name and training identity."""
+    return env.cache_dir() / "adapters"
+
+
+def train_adapter(name: str, examples: list[dict], recipe: Recipe, *, run_all: bool = False,
+                  root: Path | None = None, log: Callable[[str], None] = print) -> Adapter:
+    """Train a LoRA adapter on chat ``examples`` with ``recipe``, or load the one trained before on the same
+    examples, recipe and base model (``run_all=True`` trains again). The training seconds, tokens and losses are
+    saved with it, so a loaded adapter still reports its real setup cost."""
+    import torch
+
+    from helpers.local_model import get_engine
+
+    if not examples:
+        raise ValueError(f"{name}: no training examples")
+    engine = get_engine()
+    dtype, mixed = lora_train.training_precision(engine.model)  # CPU: float32, "no"; GPU: its 16-bit dtype
+    identity = {"name": name, "examples": [e["messages"] for e in examples], "recipe": recipe.as_dict(),
+                "base": engine.model_id}
+    if mixed != "no":  # a GPU run (the CPU's keys stay as they were, so its cached adapters still load)
+        identity["mixed_precision"] = mixed
+    key = fingerprint(identity)
+    folder = (root or adapters_root()) / f"{name}-{key}"
+    meta_path = folder / "bakeoff-meta.json"
+    cached = None if run_all else read_json(meta_path)  # a damaged record trains again
+    if isinstance(cached, dict):
+        return Adapter(folder, cached, loaded_from_cache=True)
+    with engine.lock:  # a copy of the weights, never the serving model itself
+        model = copy.deepcopy(engine.model)
+    model = model.to(getattr(torch, dtype))
+    start = time.perf_counter()
+    config = lora_train.TrainConfig(lora=recipe.lora, epochs=recipe.epochs, batch_size=recipe.batch_size, lr=recipe.lr,
+                                    seed=recipe.seed, mixed_precision=mixed)
+    result = lora_train.train(model, engine.tokenizer, examples, config, device=engine.device.type, progress=False)
+    seconds = time.perf_counter() - start
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    lora_train.save_adapter(result.model, folder)
+    meta = {"name": name, "seconds": seconds, "trained_tokens": result.tokens_seen, "steps": len(result.steps),
+            "examples": len(examples), "skipped_too_long": result.skipped_too_long, "recipe": recipe.as_dict(),
+            "losses": [round(s.train_loss, 4) for s in result.steps], "base": engine.model_id,
+            "device": str(engine.device), "when": time.strftime("%Y-%m-%d %H:%M")}
+    write_json_atomic(meta_path, meta)  # written last: it marks the adapter complete
+    log(f"trained {name}: {len(result.steps)} steps on {len(examples)} examples in {seconds:.1f} s "
+        f"(loss {meta['losses'][0]:.2f} -> {meta['losses'][-1]:.2f})")
+    return Adapter(folder, meta, loaded_from_cache=False)
+
+
+_ENGINES: dict[str, object] = {}
+
+
+def tuned_engine(adapter: Adapter):
+    """The local model with ``adapter`` merged in, as a generation engine (kept in memory for the session)."""
+    from helpers.local_model import LocalEngine, get_engine
+
+    key = str(adapter.folder)
+    if key not in _ENGINES:
+        base = get_engine()
+        if base.device.type == "cuda":  # one merged copy at a time on a GPU: each is a whole model (15 GB for a 7B)
+            forget_tuned_engines()
+        with base.lock:
+            weights = copy.deepcopy(base.model)
+        merged = lora_train.load_merged(weights, adapter.folder)
+        _ENGINES[key] = LocalEngine(merged, base.tokenizer, model_id=f"{base.model_id}+lora:{adapter.folder.name}",
+                                    display_name=f"{base.display_name} + LoRA {adapter.meta['name']}",
+                                    context_window=base.context_window)
+    return _ENGINES[key]
+
+
+def forget_tuned_engines() -> None:
+    """Drop the adapter-merged engines kept for the session (and, on a GPU, the memory they held)."""
+    import gc
+
+    import torch
+
+    _ENGINES.clear()
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+def engine_answers(engine, prompts: list[Prompt], *, batch_size: int = 16) -> list[dict]:
+    """Greedy answers of a local engine to ``Prompt`` objects, with the fields helpers.prompting.evaluation.run_prompts
+    returns (text, tokens, latency as the share of its batch's time, cost 0)."""
+    by_shape: dict[tuple, list[int]] = {}
+    for i, p in enumerate(prompts):
+        by_shape.setdefault((p.max_tokens, tuple(p.stop)), []).append(i)
+    records: list[dict | None] = [None] * len(prompts)
+    for (max_tokens, stop), members in by_shape.items():
+        encoded = []
+        for i in members:
+            chat = ([{"role": "system", "content": prompts[i].system}] if prompts[i].system else [])
+            chat += prompts[i].messages
+            encoded.append(engine.encode_chat(chat, continue_final=chat[-1]["role"] == "assistant"))
+        results = engine.generate_batch(encoded, max_new_tokens=max_tokens, stop=list(stop) or None,
+                                        batch_size=batch_size)
+        for i, r in zip(members, results):
+            records[i] = {"text": r.text, "input_tokens": r.input_tokens, "output_tokens": r.output_tokens,
+                          "latency_s": r.seconds, "cost_usd": 0.0, "stop_reason": r.stop_reason,
+                          "model_answered": engine.model_id}
+    return records  # type: ignore[return-value]
