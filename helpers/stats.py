@@ -103,30 +103,36 @@ def paired_binary(a: Sequence, b: Sequence, *, samples: int = BOOTSTRAP_SAMPLES,
 
 
 def paired_bootstrap(a_rows: Sequence, b_rows: Sequence, score: Callable[[list], float] | None = None, *,
-                     samples: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> Comparison:
+                     samples: int = BOOTSTRAP_SAMPLES, seed: int = 0, share_of_b: float = 1.0) -> Comparison:
     """Any score of a set of examples (``score(rows) -> float``; default: the mean of numeric rows) for A and B on
     the same examples, row i of A and row i of B being the same example. The interval is the percentile interval of
-    the resampled differences; p is twice the share of resampled differences on the far side of zero."""
+    the resampled differences; p is twice the share of resampled differences on the far side of zero.
+    ``share_of_b`` < 1 tests "A reaches that share of B" (e.g. 0.9: LoRA reaches 90% of full fine-tuning): the
+    difference is A - share x B on every resample, and ``b`` reports share x B."""
+    if not 0 < share_of_b <= 1:
+        raise ValueError(f"share_of_b is a share of B's score, above 0 and at most 1 (got {share_of_b})")
     if len(a_rows) != len(b_rows):
         raise ValueError(f"paired scores need the same examples on both sides ({len(a_rows)} vs {len(b_rows)})")
     if not len(a_rows):
         raise ValueError("no examples to compare: run both strategies on at least one example")
     if score is None:
         x, y = _as_pairs(a_rows, b_rows)
-        d = x - y
+        d = x - share_of_b * y
         diff_of = lambda idx: float(d[idx].mean())  # noqa: E731
-        a_value, b_value = float(x.mean()), float(y.mean())
+        a_value, b_value = float(x.mean()), share_of_b * float(y.mean())
     else:
         a_list, b_list = list(a_rows), list(b_rows)
-        diff_of = lambda idx: score([a_list[i] for i in idx]) - score([b_list[i] for i in idx])  # noqa: E731
-        a_value, b_value = float(score(a_list)), float(score(b_list))
+        diff_of = lambda idx: (score([a_list[i] for i in idx])  # noqa: E731
+                               - share_of_b * score([b_list[i] for i in idx]))
+        a_value, b_value = float(score(a_list)), share_of_b * float(score(b_list))
     diffs = _bootstrap_diffs(len(a_rows), diff_of, samples, seed)
     low, high = _interval(diffs)
     if np.all(diffs == 0):
         p = 1.0
     else:
         p = float(min(1.0, 2 * min((diffs <= 0).mean(), (diffs >= 0).mean())))
-    return Comparison(a_value, b_value, low, high, p, len(a_rows), "paired bootstrap")
+    test = "paired bootstrap" if share_of_b == 1 else f"paired bootstrap, A vs {share_of_b:.0%} of B"
+    return Comparison(a_value, b_value, low, high, p, len(a_rows), test)
 
 
 def verdict(comparison: Comparison, held_if: str = "higher") -> str:

@@ -117,6 +117,8 @@ if "google.colab" in sys.modules:
 
 # %%
 import json, time
+from dataclasses import replace
+
 import pandas as pd
 import plotly.express as px
 
@@ -124,8 +126,9 @@ from helpers import datasets, env, llm, rag, registry, serving
 from helpers import stats as course_stats  # paired verdicts (section 6) and the sizes that decide them
 from helpers.bakeoff import harness
 from helpers.bakeoff import lora as bl
+from helpers.bakeoff import strategies as cells
 from helpers.bakeoff import tasks as bt
-from helpers.bakeoff.harness import BakeOff, Claim, Outcome, SkipCell, Task
+from helpers.bakeoff.harness import BakeOff, Claim, Task
 from helpers.finetune import tasks as ft
 from helpers.finetune.lora.train import LoraSettings
 from helpers.prompting import evaluation
@@ -247,54 +250,41 @@ print(json.dumps(kb_examples[0]["messages"][1:], indent=1)[:700])
 
 
 # %% [markdown]
-# The four strategies. Prompt-only and RAG go through `helpers.llm` (the active backend, answers cached per prompt);
-# the LoRA strategies run the adapter-merged local model. LoRA + RAG uses the same adapter as LoRA, trained once.
+# The four strategies are two kinds of prompt (the question alone, or the question with retrieved pages) answered two
+# ways: through `helpers.llm` (the active backend, answers cached per prompt: `cells.prompted`) or by the local model
+# with the adapter merged in (`cells.tuned`, which trains the adapter once and loads it afterwards). LoRA + RAG uses
+# the same adapter as LoRA. `cells` is `helpers/bakeoff/strategies.py`: it only wires prompts, answers and scorer.
 
 # %%
 def kb_adapter():
     return bl.train_adapter("kb-knowledge", kb_examples, KB_RECIPE, run_all=RUN_ALL)
 
-def kb_prompt_only(provider, model):
-    def run(questions):
-        prompts = bt.closed_book_prompts(questions, KB_MAX_TOKENS)
-        records = evaluation.run_prompts(prompts, provider=provider, model=model, cache=not RUN_ALL, progress=False)
-        return Outcome(bt.kb_rows(questions, records, max_tokens=KB_MAX_TOKENS),
-                       answered_by=records[0]["model_answered"])
-    return run
+def closed_book(questions):
+    return bt.closed_book_prompts(questions, KB_MAX_TOKENS)
 
-def kb_rag(provider, model):
-    def run(questions):
-        prompts, seconds, _ = bt.rag_prompts(pipeline, questions, k=KB_K, max_words=KB_CONTEXT_WORDS,
-                                             max_tokens=KB_MAX_TOKENS)
-        records = evaluation.run_prompts(prompts, provider=provider, model=model, cache=not RUN_ALL, progress=False)
-        return Outcome(bt.kb_rows(questions, records, max_tokens=KB_MAX_TOKENS, retrieval_s=seconds),
-                       setup={"seconds": INDEX_SETUP_S, "note": "index build, extrapolated"},
-                       answered_by=records[0]["model_answered"])
-    return run
-
-def kb_lora(questions):
-    adapter = kb_adapter()
-    records = bl.engine_answers(bl.tuned_engine(adapter), bt.closed_book_prompts(questions, KB_MAX_TOKENS))
-    return Outcome(bt.kb_rows(questions, records, max_tokens=KB_MAX_TOKENS), setup=adapter.setup,
-                   answered_by=records[0]["model_answered"], tuned=True)
-
-def kb_lora_rag(questions):
-    adapter = kb_adapter()
+def with_retrieval(questions):  # (prompts, retrieval seconds per question)
     prompts, seconds, _ = bt.rag_prompts(pipeline, questions, k=KB_K, max_words=KB_CONTEXT_WORDS,
                                          max_tokens=KB_MAX_TOKENS)
-    records = bl.engine_answers(bl.tuned_engine(adapter), prompts)
-    setup = dict(adapter.setup, seconds=adapter.setup["seconds"] + INDEX_SETUP_S)
-    return Outcome(bt.kb_rows(questions, records, max_tokens=KB_MAX_TOKENS, retrieval_s=seconds), setup=setup,
-                   answered_by=records[0]["model_answered"], tuned=True)
+    return prompts, seconds
 
+kb_score = cells.kb_scorer(KB_MAX_TOKENS)
+INDEX_SETUP = {"seconds": INDEX_SETUP_S, "note": "index build, extrapolated"}
 RAG_SETTINGS = {"spec": BEST_SPEC.label(), "k": KB_K, "words": KB_CONTEXT_WORDS, "max_tokens": KB_MAX_TOKENS}
 LORA_KB_SETTINGS = {"recipe": KB_RECIPE.as_dict(), "data": harness.fingerprint(kb_examples), "max_tokens": KB_MAX_TOKENS}
+
+# %%
 for provider, model, tag in ANSWERERS:  # the local rows, then (with a key) the API model's beside them
-    bake.add("knowledge QA", "prompt-only" + tag, "prompt", kb_prompt_only(provider, model),
+    bake.add("knowledge QA", "prompt-only" + tag, "prompt",
+             cells.prompted(closed_book, kb_score, provider=provider, model=model, run_all=RUN_ALL),
              {"system": bt.KB_SYSTEM, "max_tokens": KB_MAX_TOKENS})
-    bake.add("knowledge QA", "RAG (best nb04 pipeline)" + tag, "rag", kb_rag(provider, model), RAG_SETTINGS)
-bake.add("knowledge QA", "LoRA on the KB", "finetune", kb_lora, LORA_KB_SETTINGS)
-bake.add("knowledge QA", "LoRA + RAG", "hybrid", kb_lora_rag, {**RAG_SETTINGS, **LORA_KB_SETTINGS})
+    bake.add("knowledge QA", "RAG (best nb04 pipeline)" + tag, "rag",
+             cells.prompted(with_retrieval, kb_score, provider=provider, model=model, run_all=RUN_ALL,
+                            setup=INDEX_SETUP), RAG_SETTINGS)
+bake.add("knowledge QA", "LoRA on the KB", "finetune", cells.tuned(kb_adapter, closed_book, kb_score),
+         LORA_KB_SETTINGS)
+bake.add("knowledge QA", "LoRA + RAG", "hybrid",
+         cells.tuned(kb_adapter, with_retrieval, kb_score, extra_setup_s=INDEX_SETUP_S),
+         {**RAG_SETTINGS, **LORA_KB_SETTINGS})
 start = time.perf_counter()
 kb_cells = bake.run("knowledge QA")
 print(f"knowledge QA: {time.perf_counter() - start:.1f} s")
@@ -326,7 +316,8 @@ for (_, name), cell in kb_cells.items():
 # Five labels, the same test tickets for every strategy. Zero-shot and few-shot are notebook 01's patterns. **Which
 # few-shot?** Notebook 01 measured random and similar examples; here the better of the two is picked by macro-F1 on a
 # validation slice of the *training* tickets (never the test set). LoRA learns the `{"category": ...}` answer of
-# notebook 07 from training tickets. The API fine-tune runs the real OpenAI job flow when a key is present.
+# notebook 07 from training tickets; **full fine-tuning** trains every weight of the same blocks on the same tickets
+# and steps (notebook 08's baseline for LoRA). The API fine-tune runs the real OpenAI job flow when a key is present.
 
 # %%
 LABELS = list(datasets.TICKET_LABELS)
@@ -363,24 +354,17 @@ print(f"validation macro-F1 on {len(validation)} training tickets: {few_shot_sco
 bake.add_task(Task("ticket taxonomy", ticket_test, quality_name="macro-F1",
                    quality=lambda rows: evaluation.macro_f1(list(rows["gold"]), list(rows["predicted"]), LABELS)))
 
-def prompt_cell(prompt_fn, provider, model, setup=None):
-    def run(tickets):
-        prompts = [prompt_fn(t) for t in tickets]
-        records = evaluation.run_prompts(prompts, provider=provider, model=model, cache=not RUN_ALL, progress=False)
-        return Outcome(bt.ticket_rows(tickets, prompts, records), setup=setup or {},
-                       answered_by=records[0]["model_answered"])
-    return run
-
 TICKET_RECIPE = bl.Recipe(epochs=1, batch_size=env.by_profile(full=4, quick=1), lr=2e-3,
                           lora=LoraSettings(top_layers=env.by_profile(full=4, quick=2), max_seq_len=256))
 ticket_train = [ft.ticket_example(t) for t in datasets.sample(pool, env.by_profile(full=40, quick=24), seed=3,
                                                               stratify="label")]
 
-def ticket_lora(tickets):
-    adapter = bl.train_adapter("tickets", ticket_train, TICKET_RECIPE, run_all=RUN_ALL)
-    records = bl.engine_answers(bl.tuned_engine(adapter), bt.tuned_ticket_prompts(tickets))
-    return Outcome(bt.tuned_ticket_rows(tickets, records), setup=adapter.setup,
-                   answered_by=records[0]["model_answered"], tuned=True)
+# full fine-tuning of the same blocks on the same data and steps, at its usual lower rate (notebook 08, section 8)
+TICKET_FULL_RECIPE = replace(TICKET_RECIPE, method="full", lr=1e-4)
+
+def ticket_tuned(name, recipe):
+    train = lambda: bl.train_adapter(name, ticket_train, recipe, run_all=RUN_ALL)  # noqa: E731
+    return cells.tuned(train, bt.tuned_ticket_prompts, cells.tuned_ticket_scorer)
 
 
 # %% [markdown]
@@ -390,38 +374,30 @@ def ticket_lora(tickets):
 # with its reason printed** and shown as skipped in the table (notebook 07 runs the same flow offline).
 
 # %%
-from helpers.finetune.jobs import answer_chats
-
 CONFIRM_PAID_TRAINING = False  # with OPENAI_API_KEY: True spends about the printed estimate on one training job
 API_BASE = harness.reference_models()["openai fine-tuning"]  # the registry's fine-tunable OpenAI base
 API_FT_LABEL = (f"API fine-tune ({API_BASE}) (OpenAI self-serve fine-tuning: new jobs until "
                 f"{registry.fine_tuning_ends(API_BASE)})")
+ticket_api_finetune = cells.api_finetuned(API_BASE, [{"messages": e["messages"]} for e in ticket_train],
+                                          bt.tuned_ticket_prompts, cells.tuned_ticket_scorer,
+                                          confirm=CONFIRM_PAID_TRAINING, suffix="bakeoff-tickets")
 
-def ticket_api_finetune(tickets):
-    reason = bl.api_finetune_available()
-    if reason is None and not registry.fine_tunable(API_BASE):
-        reason = (f"OpenAI takes no new fine-tuning jobs on {API_BASE} since {registry.fine_tuning_ends(API_BASE)}; "
-                  "open-model LoRA (the LoRA row) is the durable path")
-    if reason:
-        raise SkipCell(reason)
-    job = bl.run_api_finetune(llm.openai_client(), API_BASE, [{"messages": e["messages"]} for e in ticket_train],
-                              hyperparameters={"n_epochs": 3}, suffix="bakeoff-tickets",
-                              workdir=env.cache_dir() / "bakeoff" / "api", confirm=CONFIRM_PAID_TRAINING)
-    chats = [[{"role": "system", "content": p.system}, *p.messages] for p in bt.tuned_ticket_prompts(tickets)]
-    answers = answer_chats(job["model"], chats, max_tokens=16, progress=False)
-    records = [dict(a, latency_s=a["seconds"], cost_usd=registry.cost_usd(job["model"], a["input_tokens"],
-                                                                          a["output_tokens"])) for a in answers]
-    return Outcome(bt.tuned_ticket_rows(tickets, records), setup=job, answered_by=job["model"], tuned=True)
+# %%
+def each(prompt_fn):  # one prompt per ticket
+    return lambda tickets: [prompt_fn(t) for t in tickets]
 
 for provider, model, tag in ANSWERERS:
-    bake.add("ticket taxonomy", "zero-shot" + tag, "prompt", prompt_cell(bt.zero_shot, provider, model),
+    bake.add("ticket taxonomy", "zero-shot" + tag, "prompt",
+             cells.prompted(each(bt.zero_shot), cells.ticket_scorer, provider=provider, model=model, run_all=RUN_ALL),
              {"system": bt.ticket_system()})
     bake.add("ticket taxonomy", f"few-shot ({BEST_FEW_SHOT}, k={K})" + tag, "prompt",
-             prompt_cell(FEW_SHOT[BEST_FEW_SHOT], provider, model,
-                         {"seconds": FEW_SHOT_SETUP_S, "note": "example index"}),
+             cells.prompted(each(FEW_SHOT[BEST_FEW_SHOT]), cells.ticket_scorer, provider=provider, model=model,
+                            run_all=RUN_ALL, setup={"seconds": FEW_SHOT_SETUP_S, "note": "example index"}),
              {"system": bt.ticket_system(), "k": K, "pool": harness.fingerprint([t["id"] for t in pool])})
-bake.add("ticket taxonomy", "LoRA", "finetune", ticket_lora,
+bake.add("ticket taxonomy", "LoRA", "finetune", ticket_tuned("tickets", TICKET_RECIPE),
          {"recipe": TICKET_RECIPE.as_dict(), "data": harness.fingerprint(ticket_train)})
+bake.add("ticket taxonomy", "full fine-tune", "finetune", ticket_tuned("tickets-full", TICKET_FULL_RECIPE),
+         {"recipe": TICKET_FULL_RECIPE.as_dict(), "data": harness.fingerprint(ticket_train)})
 bake.add("ticket taxonomy", API_FT_LABEL, "finetune", ticket_api_finetune,
          {"base": API_BASE, "data": harness.fingerprint(ticket_train), "epochs": 3})
 start = time.perf_counter()
@@ -474,47 +450,26 @@ print(cut[-60:], "\n->", fixed[-80:], "\n", changes, "| schema valid:",
 def order_adapter():
     return bl.train_adapter("orders", order_train, ORDER_RECIPE, run_all=RUN_ALL)
 
-tuned_order_answers = {}  # LoRA and LoRA + repair share one generation per adapter and order set
+def short_instruction(orders):
+    return bt.order_prompts(orders, system=ft.ORDER_SYSTEM, max_tokens=ORDER_MAX_TOKENS)
 
-def order_answers_tuned(orders):
-    adapter = order_adapter()
-    key = (str(adapter.folder), tuple(o["id"] for o in orders))
-    if key not in tuned_order_answers:
-        prompts = bt.order_prompts(orders, system=ft.ORDER_SYSTEM, max_tokens=ORDER_MAX_TOKENS)
-        tuned_order_answers[key] = bl.engine_answers(bl.tuned_engine(adapter), prompts)
-    return adapter, tuned_order_answers[key]
+def with_schema(orders):
+    return bt.order_prompts(orders, system=SCHEMA_SYSTEM, max_tokens=ORDER_MAX_TOKENS)
 
-def order_prompt(provider, model):
-    def run(orders):
-        prompts = bt.order_prompts(orders, system=SCHEMA_SYSTEM, max_tokens=ORDER_MAX_TOKENS)
-        records = evaluation.run_prompts(prompts, provider=provider, model=model, cache=not RUN_ALL, progress=False)
-        return Outcome(bt.order_rows(orders, records), answered_by=records[0]["model_answered"])
-    return run
-
-def order_lora(orders):
-    adapter, records = order_answers_tuned(orders)
-    return Outcome(bt.order_rows(orders, records), setup=adapter.setup, answered_by=records[0]["model_answered"],
-                   tuned=True)
-
-def order_lora_repair(orders):
-    adapter, records = order_answers_tuned(orders)
-    repaired, changes = [], []
-    for r in records:
-        start = time.perf_counter()
-        text, what = bt.repair_order(r["text"])
-        repaired.append(dict(r, text=text, latency_s=r["latency_s"] + time.perf_counter() - start))
-        changes.append(what)
-    return Outcome(bt.order_rows(orders, repaired, repaired=changes), setup=adapter.setup,
-                   answered_by=records[0]["model_answered"], tuned=True)
+def repaired_orders(orders, prompts, records, seconds):  # the LoRA's answers, then the code repair
+    fixed, changes = cells.with_repair(records, bt.repair_order)
+    return bt.order_rows(orders, fixed, repaired=changes)
 
 ORDER_LORA_SETTINGS = {"recipe": ORDER_RECIPE.as_dict(), "data": harness.fingerprint(order_train),
                        "max_tokens": ORDER_MAX_TOKENS}
 for provider, model, tag in ANSWERERS:
-    bake.add("order to JSON", "prompt with schema" + tag, "prompt", order_prompt(provider, model),
+    bake.add("order to JSON", "prompt with schema" + tag, "prompt",
+             cells.prompted(with_schema, cells.order_scorer, provider=provider, model=model, run_all=RUN_ALL),
              {"system": SCHEMA_SYSTEM, "max_tokens": ORDER_MAX_TOKENS})
-bake.add("order to JSON", "LoRA", "finetune", order_lora, ORDER_LORA_SETTINGS)
-bake.add("order to JSON", "LoRA + validation/repair", "hybrid", order_lora_repair,
-         {**ORDER_LORA_SETTINGS, "repair": "v1"})
+bake.add("order to JSON", "LoRA", "finetune", cells.tuned(order_adapter, short_instruction, cells.order_scorer),
+         ORDER_LORA_SETTINGS)
+bake.add("order to JSON", "LoRA + validation/repair", "hybrid",
+         cells.tuned(order_adapter, short_instruction, repaired_orders), {**ORDER_LORA_SETTINGS, "repair": "v1"})
 start = time.perf_counter()
 order_cells = bake.run("order to JSON")
 print(f"order to JSON: {time.perf_counter() - start:.1f} s")
@@ -603,8 +558,10 @@ if len(pair) == 2:
 # in every row. One rule turns it into a verdict: **held** when the whole interval lies above zero, **not held**
 # when it lies below, **inconclusive** when it contains zero (the sample cannot tell). Claims that only need "no
 # worse" (start with prompts) read **held (within noise)** when the interval contains zero: weak support, not
-# counted as reproduced. "best:prompt" means the best cell of that family on the task, among the rows on the local base
-# model (`fair` below): a claim never compares two models' rows.
+# counted as reproduced. "LoRA reaches 90% of full fine-tuning" is a claim about a share, not a win: the paired
+# bootstrap resamples the tickets and computes LoRA's macro-F1 minus 90% of full fine-tuning's on each resample; held
+# when that interval lies above zero. "best:prompt" means the best cell of that family on the task, among the rows on
+# the local base model (`fair` below): a claim never compares two models' rows.
 
 # %%
 CLAIMS = [
@@ -627,6 +584,7 @@ CLAIMS = [
           "prompt with schema", metric="format_valid"),
     Claim("fine-tuning for behaviour: LoRA's quality beats the schema prompt's", "order to JSON", "LoRA",
           "prompt with schema"),
+    Claim("LoRA reaches 90% of full fine-tuning's quality", "ticket taxonomy", "LoRA", "full fine-tune", share=0.9),
     Claim("combine for production: LoRA + RAG beats every single strategy", "knowledge QA", "LoRA + RAG",
           "best:prompt,rag,finetune"),
     Claim("combine for production: LoRA + repair beats every single strategy", "order to JSON",
@@ -663,22 +621,8 @@ print(f"\nNot reproduced at this scale ({len(not_reproduced)} of {len(verdict_ta
 # decide on a CPU: that is the size to run on a GPU or with an API key.
 
 # %%
-for _, r in verdict_table[verdict_table["verdict"] == "inconclusive"].iterrows():
-    gap = abs(r["diff"])
-    if not isinstance(r["discordant"], tuple):  # a set score (macro-F1, field accuracy): no pairs to count
-        comparison = course_stats.Comparison(r["diff"], 0.0, r["low"], r["high"], r["p"], int(r["n"]), "bootstrap")
-        needed = course_stats.interval_sample_size(comparison)
-        print(f"[{r['task']}] {r['claim']}: interval {r['low']:+.3f}..{r['high']:+.3f} on {int(r['n'])} examples -> "
-              + (f"about {needed} examples would detect a gap of {gap:.3f}." if needed else "no gap to detect."))
-        continue
-    share = sum(r["discordant"]) / max(int(r["n"]), 1)
-    if 0 < gap < share:
-        needed = course_stats.mcnemar_sample_size(gap, share)
-        print(f"[{r['task']}] {r['claim']}: gap {gap:.3f} with {share:.0%} of examples disagreeing -> about "
-              f"{needed} test examples would decide (this run: {int(r['n'])}).")
-    else:
-        print(f"[{r['task']}] {r['claim']}: the two cells barely disagree here (gap {gap:.3f}, {share:.0%} "
-              "discordant): no test size on this model would separate them.")
+for line in harness.sizes_to_decide(verdict_table):
+    print(line)
 
 
 # %% [markdown]

@@ -304,3 +304,29 @@ def test_a_verdict_across_base_models_says_so(tmp_path):
     mixed = bake.verdicts([Claim("c", "t", "best:prompt", "LoRA", held_if="not lower")]).iloc[0]
     assert mixed["verdict"].endswith("(different base models: claude-haiku-5-5 vs qwen2.5-7b-instruct)")
     assert "different base models" in mixed["evidence"]
+
+
+def test_a_share_claim_tests_a_against_that_share_of_b(cache, tmp_path):
+    # A right on 19 of 20, B on all 20: A is below B but above 90% of B (0.95 vs 0.90): held only as a share claim
+    a, b = [1] * 19 + [0], [1] * 20
+    beats = Claim("A beats B", "t", "A", "B")
+    reaches = Claim("A reaches 90% of B", "t", "A", "B", share=0.9)
+    table = _bake_with(cache, a, b).verdicts([beats, reaches])
+    assert table.iloc[0]["verdict"] == "inconclusive"
+    row = table.iloc[1]
+    assert row["diff"] == pytest.approx(0.95 - 0.9) and "90% of B" in row["evidence"]
+    # 80% of B is not 90% of it: a share claim that misses its bar by a lot does not hold
+    low = _bake_with(ResultCache(tmp_path / "other"), [1] * 10 + [0] * 10, b).verdicts([reaches]).iloc[0]
+    assert low["verdict"] == "not held" and low["high"] < 0
+
+
+def test_sizes_to_decide_names_a_size_for_each_inconclusive_claim(cache, tmp_path):
+    # 6 vs 2 discordant on 20: inconclusive, with a gap McNemar can size; a share claim sizes from its interval
+    a = [1] * 8 + [1] * 4 + [0] * 2 + [0] * 6
+    b = [1] * 8 + [0] * 4 + [1] * 2 + [0] * 6
+    bake = _bake_with(cache, a, b)
+    table = bake.verdicts([Claim("A beats B", "t", "A", "B"), Claim("A reaches 90% of B", "t", "A", "B", share=0.9)])
+    lines = bakeoff.sizes_to_decide(table)
+    assert len(lines) == (table["verdict"] == "inconclusive").sum() >= 1
+    assert "test examples would decide (this run: 20)" in lines[0]
+    assert bakeoff.sizes_to_decide(table.iloc[0:0]) == []

@@ -8,6 +8,7 @@ import json
 from types import SimpleNamespace
 
 import pytest
+import torch
 
 from helpers import datasets, env, rag
 from helpers.bakeoff import lora as bakeoff_lora
@@ -220,3 +221,22 @@ def test_tiny_real_lora_run_is_cached_and_answers(tmp_path, monkeypatch, engine)
     assert record["output_tokens"] <= 4 and record["input_tokens"] > 20 and record["cost_usd"] == 0.0
     with pytest.raises(ValueError, match="no training examples"):
         bakeoff_lora.train_adapter("tiny", [], recipe)
+
+
+def test_tiny_full_fine_tune_saves_its_blocks_and_answers(tmp_path, monkeypatch, engine):
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
+    examples = [ft.ticket_example(t) for t in datasets.tickets("train")[:2]]
+    settings = bakeoff_lora.lora_train.LoraSettings(r=2, top_layers=1, max_seq_len=256)
+    full = bakeoff_lora.Recipe(epochs=1, batch_size=2, lr=1e-4, lora=settings, method="full")
+    adapter = bakeoff_lora.train_adapter("tiny-full", examples, full, log=lambda _: None)
+    assert adapter.meta["method"] == "full" and (adapter.folder / bakeoff_lora.lora_train.BLOCKS).is_file()
+    lora = bakeoff_lora.train_adapter("tiny-lora", examples, bakeoff_lora.Recipe(lora=settings), log=lambda _: None)
+    assert adapter.meta["trainable_params"] > 50 * lora.meta["trainable_params"]  # a whole block vs rank-2 factors
+    tuned = bakeoff_lora.tuned_engine(adapter)
+    changed = [n for n, p in tuned.model.named_parameters()
+               if not torch.equal(p, dict(engine.model.named_parameters())[n])]
+    assert changed and all(".layers." in n for n in changed)  # only the trained block differs from the base
+    [record] = bakeoff_lora.engine_answers(tuned, bt.tuned_ticket_prompts(datasets.tickets("test")[:1], 4))
+    assert record["output_tokens"] <= 4
+    with pytest.raises(ValueError, match="method must be one of"):
+        bakeoff_lora.Recipe(method="qlora")

@@ -129,3 +129,13 @@ def test_size_plan_says_whether_the_run_can_decide_and_what_would():
     assert "this run has them" in big and "too small" not in big
     with pytest.raises(ValueError):
         stats.size_plan(10, effect=0.3, discordant_share=0.2, unit="x", constant="N", profile="quick")
+
+
+def test_share_of_b_compares_a_with_a_fraction_of_b():
+    a, b = [1] * 18 + [0] * 2, [1] * 20
+    plain = stats.paired_bootstrap(a, b)
+    share = stats.paired_bootstrap(a, b, share_of_b=0.8)
+    assert plain.diff == pytest.approx(-0.1) and share.diff == pytest.approx(0.9 - 0.8)
+    assert share.b == pytest.approx(0.8) and "80% of B" in share.test
+    with pytest.raises(ValueError, match="share of B"):
+        stats.paired_bootstrap(a, b, share_of_b=1.5)

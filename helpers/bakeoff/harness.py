@@ -253,7 +253,9 @@ def compare(a: float, b: float, n: int) -> str:
 class Claim:
     """A claim of the seed article, tested as "``subject`` beats ``against`` on ``metric``" for one task.
     ``subject`` and ``against`` are strategy names or "best:<family>[,<family>]" (the best cell of those
-    families). ``held_if``: "higher" (the claim needs a real win) or "not lower" (a tie is enough)."""
+    families). ``held_if``: "higher" (the claim needs a real win) or "not lower" (a tie is enough). ``share`` < 1
+    makes it "``subject`` reaches that share of ``against``" (0.9: LoRA reaches 90% of full fine-tuning's quality),
+    tested on subject - share x against."""
 
     claim: str
     task: str
@@ -261,6 +263,7 @@ class Claim:
     against: str
     metric: str = "quality"
     held_if: str = "higher"
+    share: float = 1.0
 
 
 def _pick(table: pd.DataFrame, task: str, who: str) -> pd.Series | None:
@@ -280,9 +283,11 @@ def _metric_values(task: Task, cell: CellResult, metric: str) -> pd.DataFrame:
     return rows
 
 
-def paired_comparison(task: Task, a: CellResult, b: CellResult, metric: str = "quality") -> stats.Comparison:
+def paired_comparison(task: Task, a: CellResult, b: CellResult, metric: str = "quality", *,
+                      share: float = 1.0) -> stats.Comparison:
     """A vs B on the same examples with helpers.stats: McNemar for right/wrong scores (accuracy, format validity,
-    hallucination), a paired bootstrap for set scores (macro-F1, field accuracy)."""
+    hallucination), a paired bootstrap for set scores (macro-F1, field accuracy) and for "A reaches ``share`` of
+    B" (A - share x B)."""
     rows_a, rows_b = _metric_values(task, a, metric), _metric_values(task, b, metric)
     shared = rows_a.index.intersection(rows_b.index)  # hallucination: the unanswerable questions both answered
     rows_a, rows_b = rows_a.loc[shared], rows_b.loc[shared]
@@ -292,12 +297,17 @@ def paired_comparison(task: Task, a: CellResult, b: CellResult, metric: str = "q
         return stats.paired_binary(rows_a["format_ok"].astype(float), rows_b["format_ok"].astype(float))
     if metric == "hallucination":
         return stats.paired_binary(rows_a["hallucinated"].astype(float), rows_b["hallucinated"].astype(float))
+    if share != 1:
+        column = {"format_valid": "format_ok", "hallucination": "hallucinated"}.get(metric)
+        if column is not None:
+            return stats.paired_bootstrap(rows_a[column].astype(float), rows_b[column].astype(float),
+                                          samples=1000, share_of_b=share)
     correct = pd.concat([rows_a["correct"], rows_b["correct"]]).astype(float)
-    if task.quality is None and correct.isin((0.0, 1.0)).all():
+    if share == 1 and task.quality is None and correct.isin((0.0, 1.0)).all():
         return stats.paired_binary(rows_a["correct"].astype(float), rows_b["correct"].astype(float))
     records_a, records_b = rows_a.to_dict("records"), rows_b.to_dict("records")
     return stats.paired_bootstrap(records_a, records_b, lambda rows: task.score(pd.DataFrame(rows)),
-                                  samples=1000)
+                                  samples=1000, share_of_b=share)
 
 
 def across_bases(a: pd.Series, b: pd.Series) -> str:
@@ -325,7 +335,7 @@ def judge(claim: Claim, table: pd.DataFrame, cells: dict[tuple[str, str], CellRe
     across = across_bases(a, b)  # "" when both rows stand on one base model
     if cells is not None and tasks is not None:
         cell_a, cell_b = cells[(claim.task, a["strategy"])], cells[(claim.task, b["strategy"])]
-        comparison = paired_comparison(tasks[claim.task], cell_a, cell_b, claim.metric)
+        comparison = paired_comparison(tasks[claim.task], cell_a, cell_b, claim.metric, share=claim.share)
         if comparison.n == 0:
             return {**out, "verdict": "not measured", "evidence": "no example was scored by both"}
         return {**out, "verdict": stats.verdict(comparison, claim.held_if) + across, "diff": comparison.diff,
@@ -334,13 +344,14 @@ def judge(claim: Claim, table: pd.DataFrame, cells: dict[tuple[str, str], CellRe
                 "evidence": f"{a['strategy']} vs {b['strategy']}{across}: {comparison.text()}"}
     counted = f"n_{claim.metric}"  # a rate over some examples only (hallucination: the unanswerable ones)
     n = int(min(a.get(counted, a["n"]), b.get(counted, b["n"])))
-    result = compare(float(a[claim.metric]), float(b[claim.metric]), n)
+    result = compare(float(a[claim.metric]), claim.share * float(b[claim.metric]), n)
     if claim.held_if == "not lower":
         verdict = {"higher": "held", "tie": "held (within noise)", "lower": "not held"}[result]
     else:
         verdict = {"higher": "held", "lower": "not held", "tie": "inconclusive"}[result]
     verdict += across
-    evidence = (f"{a['strategy']} {a[claim.metric]:.3f} vs {b['strategy']} {b[claim.metric]:.3f}{across} "
+    against = f"{claim.share:.0%} of " if claim.share != 1 else ""
+    evidence = (f"{a['strategy']} {a[claim.metric]:.3f} vs {against}{b['strategy']} {b[claim.metric]:.3f}{across} "
                 f"(n={n}; unpaired: differences under {noise(float(a[claim.metric]), float(b[claim.metric]), n):.3f}"
                 " count as noise)")
     return {**out, "verdict": verdict, "evidence": evidence}
@@ -350,6 +361,30 @@ def verdicts(claims: Sequence[Claim], table: pd.DataFrame, cells: dict[tuple[str
              tasks: dict[str, Task] | None = None) -> pd.DataFrame:
     """One row per claim: the verdict, the 95% interval of the difference, p, and the numbers behind it."""
     return pd.DataFrame([judge(c, table, cells, tasks) for c in claims])
+
+
+def sizes_to_decide(verdict_table: pd.DataFrame) -> list[str]:
+    """One line per inconclusive claim: how many test examples would detect the gap this run observed (5% level,
+    80% power): McNemar's size from the discordant share for right/wrong scores (helpers.stats.mcnemar_sample_size),
+    the interval's width scaled for set scores (helpers.stats.interval_sample_size). Notebook 10, section 6."""
+    lines = []
+    for _, r in verdict_table[verdict_table["verdict"] == "inconclusive"].iterrows():
+        gap, n = abs(r["diff"]), int(r["n"])
+        if not isinstance(r["discordant"], tuple):  # a set score (macro-F1, field accuracy, a share): no pairs
+            comparison = stats.Comparison(r["diff"], 0.0, r["low"], r["high"], r["p"], n, "bootstrap")
+            needed = stats.interval_sample_size(comparison)
+            lines.append(f"[{r['task']}] {r['claim']}: interval {r['low']:+.3f}..{r['high']:+.3f} on {n} examples -> "
+                         + (f"about {needed} examples would detect a gap of {gap:.3f}." if needed
+                            else "no gap to detect."))
+            continue
+        share = sum(r["discordant"]) / max(n, 1)
+        if 0 < gap < share:
+            lines.append(f"[{r['task']}] {r['claim']}: gap {gap:.3f} with {share:.0%} of examples disagreeing -> "
+                         f"about {stats.mcnemar_sample_size(gap, share)} test examples would decide (this run: {n}).")
+        else:
+            lines.append(f"[{r['task']}] {r['claim']}: the two cells barely disagree here (gap {gap:.3f}, {share:.0%} "
+                         "discordant): no test size on this model would separate them.")
+    return lines
 
 
 # --- the whole bake-off ---------------------------------------------------------------------------------------------

@@ -14,14 +14,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from helpers import env
-from helpers.files import fingerprint, read_json, write_json_atomic
+from helpers.files import atomic_folder, fingerprint, read_json, write_json_atomic
 from helpers.finetune.lora import train as lora_train
 from helpers.prompting.patterns import Prompt
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """How one adapter is trained: passes over the examples, batch size, learning rate and the adapter's shape."""
+    """How one adapter is trained: passes over the examples, batch size, learning rate and the adapter's shape.
+    ``method="full"`` trains every weight of the adapter's ``lora.top_layers`` blocks instead (notebook 08, section
+    8: the baseline LoRA is measured against); the result is saved and answered with the same way."""
 
     epochs: int = 1
     batch_size: int = 4
@@ -29,10 +31,17 @@ class Recipe:
     seed: int = 0
     lora: lora_train.LoraSettings = field(default_factory=lambda: lora_train.LoraSettings(top_layers=4,
                                                                                           max_seq_len=256))
+    method: str = "lora"
+
+    def __post_init__(self):
+        if self.method not in lora_train.METHODS:
+            raise ValueError(f"method must be one of {', '.join(lora_train.METHODS)}, not {self.method!r}")
 
     def as_dict(self) -> dict:
         out = asdict(self)
         out["lora"]["target_modules"] = list(out["lora"]["target_modules"])
+        if out["method"] == "lora":  # a LoRA recipe keeps the identity (and cached adapters) it had before methods
+            del out["method"]
         return out
 
 
@@ -62,6 +71,7 @@ def train_adapter(name: str, examples: list[dict], recipe: Recipe, *, run_all: b
     examples, recipe and base model (``run_all=True`` trains again). The training seconds, tokens and losses are
     saved with it, so a loaded adapter still reports its real setup cost."""
     import torch
+    from safetensors.torch import save_file
 
     from helpers.local_model import get_engine
 
@@ -83,13 +93,18 @@ def train_adapter(name: str, examples: list[dict], recipe: Recipe, *, run_all: b
         model = copy.deepcopy(engine.model)
     model = model.to(getattr(torch, dtype))
     start = time.perf_counter()
-    config = lora_train.TrainConfig(lora=recipe.lora, epochs=recipe.epochs, batch_size=recipe.batch_size, lr=recipe.lr,
-                                    seed=recipe.seed, mixed_precision=mixed)
+    config = lora_train.TrainConfig(method=recipe.method, lora=recipe.lora, epochs=recipe.epochs,
+                                    batch_size=recipe.batch_size, lr=recipe.lr, seed=recipe.seed, mixed_precision=mixed)
     result = lora_train.train(model, engine.tokenizer, examples, config, device=engine.device.type, progress=False)
     seconds = time.perf_counter() - start
     folder.parent.mkdir(parents=True, exist_ok=True)
-    lora_train.save_adapter(result.model, folder)
+    if recipe.method == "lora":
+        lora_train.save_adapter(result.model, folder)
+    else:  # the trained blocks only: the rest of the model is the base's
+        with atomic_folder(folder) as tmp:
+            save_file(lora_train.trainable_state(result.model), str(tmp / lora_train.BLOCKS))
     meta = {"name": name, "seconds": seconds, "trained_tokens": result.tokens_seen, "steps": len(result.steps),
+            "trainable_params": result.trainable_params, "method": recipe.method,
             "examples": len(examples), "skipped_too_long": result.skipped_too_long, "recipe": recipe.as_dict(),
             "losses": [round(s.train_loss, 4) for s in result.steps], "base": engine.model_id,
             "device": str(engine.device), "when": time.strftime("%Y-%m-%d %H:%M")}
@@ -100,6 +115,21 @@ def train_adapter(name: str, examples: list[dict], recipe: Recipe, *, run_all: b
 
 
 _ENGINES: dict[str, object] = {}
+
+
+def _with_trained_weights(weights, adapter: Adapter):
+    """``weights`` (a fresh copy of the base model) with ``adapter`` in it: a LoRA merged, or full fine-tuning's
+    trained blocks copied over the base's."""
+    import torch
+    from safetensors.torch import load_file
+
+    if adapter.meta.get("method", "lora") == "lora":
+        return lora_train.load_merged(weights, adapter.folder)
+    named = dict(weights.named_parameters())
+    with torch.no_grad():
+        for name, tensor in load_file(str(adapter.folder / lora_train.BLOCKS)).items():
+            named[name].copy_(tensor.to(named[name].dtype))
+    return weights.eval()
 
 
 def tuned_engine(adapter: Adapter):
@@ -113,7 +143,7 @@ def tuned_engine(adapter: Adapter):
             forget_tuned_engines()
         with base.lock:
             weights = copy.deepcopy(base.model)
-        merged = lora_train.load_merged(weights, adapter.folder)
+        merged = _with_trained_weights(weights, adapter)
         _ENGINES[key] = LocalEngine(merged, base.tokenizer, model_id=f"{base.model_id}+lora:{adapter.folder.name}",
                                     display_name=f"{base.display_name} + LoRA {adapter.meta['name']}",
                                     context_window=base.context_window)
