@@ -83,13 +83,17 @@ def matching_notebooks(patterns: list[str]) -> list[Path]:
     return sorted({path for pattern in patterns for path in NOTEBOOKS.glob(pattern) if path.suffix == ".ipynb"})
 
 
-def run_notebook(path: Path, cell_timeout: int, publish_to: Path | None = None, facts: dict | None = None) -> dict:
+def run_notebook(path: Path, cell_timeout: int, publish_to: Path | None = None, facts: dict | None = None,
+                 caches: str = "cold") -> dict:
+    """Execute one notebook headless; ``caches`` ("cold" or "warm": how the run started) goes into its row and
+    into the published copy's header, with the load average the run started under."""
     import nbformat
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
     client = client_for(nb, path, cell_timeout)
     status, error = "ok", None
+    load_before = round(os.getloadavg()[0], 2)
     start = time.perf_counter()
     sampler = TreeRssSampler() if psutil else None
     try:
@@ -112,7 +116,8 @@ def run_notebook(path: Path, cell_timeout: int, publish_to: Path | None = None, 
            "peak_rss_mb": round(peak_mb), "status": status, "error": error,
            "code_cells": sum(1 for c in nb.cells if c.cell_type == "code"),
            "cells_s": round(sum(c["seconds"] for c in cells), 1),
-           "slowest_cells": sorted(cells, key=lambda c: -c["seconds"])[:5], "cells": cells}
+           "slowest_cells": sorted(cells, key=lambda c: -c["seconds"])[:5], "cells": cells, "caches": caches,
+           "load_average_1min_before": load_before}
     if publish_to is not None and status == "ok":
         from bench.reference import publish
 
@@ -176,7 +181,7 @@ def run_profile(profile: str, notebooks: list[Path], cell_timeout: int, publish_
     rows = []
     for path in notebooks:
         print(f"  running {path.name} ...", flush=True)
-        rows.append(run_notebook(path, cell_timeout, publish_to, machine()))
+        rows.append(run_notebook(path, cell_timeout, publish_to, machine(), caches="warm" if before else "cold"))
         rows[-1]["load_average_1min_after"] = round(os.getloadavg()[0], 2)
         print(f"    {rows[-1]['seconds']} s, peak {rows[-1]['peak_rss_mb']} MB, {rows[-1]['status']}"
               + (f": {rows[-1]['error']}" if rows[-1]["error"] else ""), flush=True)

@@ -75,13 +75,24 @@ def add_static_images(nb) -> int:
     return added
 
 
+def run_conditions(row: dict, facts: dict) -> str:
+    """How the run time was taken: from cold caches (what `make reference` does) or warm ones (earlier runs' answers
+    and adapters reused), and whether other work shared the CPU (a load average above the core count)."""
+    text = ("from cold caches" if row.get("caches", "cold") == "cold" else
+            "with warm caches (answers and adapters from earlier runs reused: faster than a first run)")
+    load, cores = row.get("load_average_1min_before"), facts.get("cores") or 1
+    if isinstance(load, (int, float)) and load > cores:
+        text += f", while other work shared the CPU (load average {load:.1f} on {cores} cores: slower than alone)"
+    return text
+
+
 def header_cell(notebook: Path, row: dict, facts: dict, model: str):
     import nbformat
 
     text = (f"> **Reference run, not the notebook to edit.** Executed end to end on {facts['when']} in the "
             f"**{row['profile']}** profile with the **offline** backend (no API key): answers by **{model}**, on "
             f"{facts['cores']} CPU cores ({facts['cpu']}, Python {facts['python']}, torch {facts['torch']}), "
-            f"{row['seconds'] / 60:.1f} min from cold caches. Charts are static images here; open "
+            f"{row['seconds'] / 60:.1f} min {run_conditions(row, facts)}. Charts are static images here; open "
             f"[`notebooks/{notebook.name}`](../../notebooks/{notebook.name}) to run it yourself. Numbers on your "
             "machine, with a key or on a GPU will differ: that is the point of measuring.")
     return nbformat.v4.new_markdown_cell(text, id="reference-run-header")

@@ -106,3 +106,11 @@ def test_an_old_plotly_stops_the_images_with_what_to_do():
     reference.check_plotly_for_images("6.1.1")
     with pytest.raises(RuntimeError, match="plotly >= 6.1.1.*5.24.1"):
         reference.check_plotly_for_images("5.24.1")
+
+
+def test_the_header_says_how_the_run_time_was_taken():
+    facts = {"cores": 2}
+    assert reference.run_conditions({"caches": "cold", "load_average_1min_before": 0.4}, facts) == "from cold caches"
+    warm_busy = reference.run_conditions({"caches": "warm", "load_average_1min_before": 6.5}, facts)
+    assert warm_busy.startswith("with warm caches") and "load average 6.5 on 2 cores" in warm_busy
+    assert reference.run_conditions({}, facts) == "from cold caches"  # a row from before caches were recorded
