@@ -484,6 +484,15 @@ def _new_cache(model, layers: list):
     return DynamicCache(layers, config=model.config)
 
 
+def pad_id_of(tokenizer) -> int:
+    """The id that fills padded positions: the tokenizer's pad token, else its end-of-sequence token (transformers
+    5.15, Colab's, reads the packaged GGUF tokenizer without a pad token), else 0 when there is no tokenizer. Batched
+    generation here and the training loop (helpers.finetune.lora.train, notebook 08) both pad with it."""
+    if tokenizer is None:
+        return 0
+    return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+
+
 class LocalEngine:
     """A loaded causal LM with its tokenizer, generating one request (streamed) or a batch (left-padded)."""
 
@@ -676,8 +685,7 @@ class LocalEngine:
 
     @property
     def pad_id(self) -> int:
-        tokenizer = self.tokenizer
-        return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+        return pad_id_of(self.tokenizer)
 
     def left_padded(self, prompts: list[list[int]], shared: int = 0):
         """(input ids, attention mask) tensors for prompts of different lengths, padded on the left so every

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from helpers.files import atomic_folder, atomic_path, read_json, write_json_atomic
+from helpers.local_model import pad_id_of
 
 IGNORE = -100  # the label of a token the loss skips
 METHODS = ("lora", "full")
@@ -374,14 +375,6 @@ def batch_plan(n_examples: int, batch_size: int, epochs: int, seed: int) -> list
         rng.shuffle(order)
         steps += [(epoch, order[first:first + batch_size]) for first in range(0, n_examples, batch_size)]
     return steps
-
-
-def pad_id_of(tokenizer) -> int:
-    """The id that fills padded positions: the tokenizer's pad token, else its end-of-sequence token (transformers
-    5.15, Colab's, reads the packaged GGUF tokenizer without a pad token), else 0 when there is no tokenizer."""
-    if tokenizer is None:
-        return 0
-    return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
 
 
 def collate(rows, pad_id: int, device, hidden=None):
