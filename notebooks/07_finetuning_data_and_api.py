@@ -22,7 +22,7 @@
 # prices the training before it starts, and then runs the **real OpenAI job flow** with the openai SDK: upload, create,
 # poll, use. Without a key the same code runs offline: the course's local provider stores the file, trains a real LoRA
 # adapter on the local 135M model in the background and answers with an `ft:` model id. Last, it measures the seed
-# article's claim that data quality beats quantity.
+# article's claim that data quality beats quantity: at equal size, then along a curve of training-set sizes.
 #
 # > **Time:** the code runs in 1.5 min in the quick profile and 6.9 min in the full one, measured on the 2-core
 # > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
@@ -98,6 +98,8 @@ if "google.colab" in sys.modules:
 #    `retrieve` / `list_events` with a progress bar, then `chat.completions.create` with the tuned model.
 # 5. Base versus tuned on held-out tickets and orders: accuracy, JSON validity, field-level accuracy.
 # 6. "Filter ruthlessly": the same job on clean lines and on as many raw lines as the API accepts, measured.
+# 7. A data-quantity curve: quality at several training-set sizes, clean and noisy, with 95% intervals, and a paired
+#    verdict on "fewer clean examples beat more noisy ones".
 
 # %% [markdown]
 # ## 0. Who answers, and how big the experiments are
@@ -368,8 +370,7 @@ pd.DataFrame([{"limit": name, "tokens": limit, "over, our file": stats.over(limi
 # %% [markdown]
 # The two pasted logs are far beyond what the offline trainer reads (it skips them and says so in the job's events);
 # OpenAI would train on them, and bill them. The `too_long` gate had already flagged them.
-
-# %% [markdown]
+#
 # ## 5. What training costs, before training
 #
 # OpenAI bills the tokens of every example (up to 65,536 each), once per epoch, at the model's training price. With
@@ -409,8 +410,7 @@ fig.show()
 # The curve is nearly flat for small files (up to `more_up_to`, printed above, the heuristic adds epochs until about
 # `fd.MIN_TARGET_EXAMPLES` examples are seen) and drops at `fewer_from`, where an epoch is removed. Between the two,
 # cost grows linearly with the file, so a cleaner, smaller file is also a cheaper one.
-
-# %% [markdown]
+#
 # ## 6. The job flow, with the real SDK
 #
 # The client comes from `llm.openai_client()`: the real `openai.OpenAI`. With a key it talks to OpenAI and the next
@@ -426,9 +426,10 @@ if WITH_KEY and not FT_OPEN:
     raise RuntimeError(f"OpenAI takes no new fine-tuning jobs on {BASE_MODEL} since {FT_ENDS}: the paid cells are "
                        "skipped. Set COURSE_BACKEND=local to run the job flow offline, or use LoRA (notebook 08).")
 if WITH_KEY:
-    BUDGET.check(BASE_MODEL, 2 * estimate.usd)  # two jobs in this notebook; refuses past COURSE_MAX_USD
+    BUDGET.check(BASE_MODEL, 2 * estimate.usd)  # sections 6 and 8 (9 checks its own); refuses past COURSE_MAX_USD
     if not CONFIRM_PAID_TRAINING:
-        raise RuntimeError(f"Training on OpenAI costs about ${2 * estimate.usd:.2f} for this notebook's two jobs. "
+        raise RuntimeError(f"Training on OpenAI costs about ${2 * estimate.usd:.2f} for the jobs of sections 6 and 8 "
+                           "(section 9's curve prints its own estimate). "
                            "Set CONFIRM_PAID_TRAINING = True in this cell and run it again to go ahead.")
 with open(ruthless.out, "rb") as handle:
     training_file = client.files.create(file=handle, purpose="fine-tune")
@@ -536,10 +537,8 @@ comparison = pd.DataFrame({"base": base_summary, "tuned (clean file)": tuned_sum
 comparison
 
 # %%
-pd.DataFrame({"base": base_o[list(tasks.ORDER_FIELDS)].mean(),
-              "tuned": tuned_o[list(tasks.ORDER_FIELDS)].mean()}).T.round(2)
-
-# %%
+display(pd.DataFrame({"base": base_o[list(tasks.ORDER_FIELDS)].mean(),
+                      "tuned": tuned_o[list(tasks.ORDER_FIELDS)].mean()}).T.round(2))  # each field, right how often
 pd.DataFrame({"gold": [e["messages"][-1]["content"][:90] for e in test_orders],
               "base": base_o["answer"].str[:90], "tuned": tuned_o["answer"].str[:90]})
 
@@ -548,8 +547,7 @@ pd.DataFrame({"gold": [e["messages"][-1]["content"][:90] for e in test_orders],
 # with the tuned one after a few CPU-minutes of training. Accuracy and field-level accuracy are the *judgement*, and a 135M model
 # trained on about a hundred examples learns little of it: read them as the floor of the method, not its ceiling.
 # With a key, the same cells tune an OpenAI model (3 epochs) and its numbers replace these.
-
-# %% [markdown]
+#
 # ## 8. Filter ruthlessly: clean lines against raw lines
 #
 # The seed article's lesson is that data quality beats quantity. To measure quality alone, the second job gets a file
@@ -625,6 +623,93 @@ print(f"ticket answers that hedge: raw-lines model {noisy_t['answer'].str.lower(
 # cheaper one per useful example.
 
 # %% [markdown]
+# ## 9. How much data? A quantity curve, clean and noisy
+#
+# Section 8 held the size fixed. The seed article's sentence is about size as well: *500 good examples beat 5,000
+# mediocre ones*, that is, fewer clean lines against many more noisy ones. So the same job now runs at several sizes,
+# for clean lines and for noisy ones, and every model answers the same held-out tickets:
+#
+# - **Nested files.** A smaller file is the first lines of the larger one (`quantity.prefixes`), so going up a size
+#   only adds lines. The clean curve ends at section 8's clean file. The noisy curve passes through section 8's raw
+#   sample and ends at *everything* the API accepts from the export (that sample first, then the other accepted lines:
+#   `quantity.with_rest`). Section 8's two jobs are reused; only the other sizes train here.
+# - **Same base, hyperparameters and seed, epochs fixed.** So a bigger file also trains more steps. That is what "more
+#   data" means in practice (more lines cost more steps and more money), and the table shows the steps of each size.
+# - **Tickets only**, greedy, at most `quantity.TICKET_MAX_TOKENS` new tokens: a ticket answer is a handful of tokens
+#   and an order hundreds, so decoding orders for every model would cost more than the training. The base model is
+#   size zero of both curves. Each size must have at least the API's minimum (`quantity.MIN_EXAMPLES` lines).
+#
+# Our export is small: the noisy pool is only a little larger than the clean file (the cell prints both), so the
+# closest this data gets to the seed's ratio is the *smallest* clean file against the whole noisy pool.
+
+# %%
+from helpers.finetune import quantity
+
+CURVE_SMALLER = env.by_profile(full=(10, 16, 32), quick=(10,))  # training lines below section 8's files
+clean_lines = ruthless.out.read_text(encoding="utf-8").splitlines()
+noisy_lines = quantity.with_rest(raw_sample.read_text(encoding="utf-8").splitlines(), accepted_lines)
+sizes = {"clean": quantity.curve_sizes(CURVE_SMALLER, len(clean_lines)),
+         "noisy": quantity.curve_sizes(CURVE_SMALLER, [ruthless.kept, len(noisy_lines)])}
+models = {("clean", ruthless.kept): job.fine_tuned_model, ("noisy", ruthless.kept): noisy_job.fine_tuned_model}
+files = {}
+for kind, lines in (("clean", clean_lines), ("noisy", noisy_lines)):
+    new_sizes = [n for n in sizes[kind] if (kind, n) not in models]
+    for n, path in quantity.write_prefixes(lines, new_sizes, WORK, f"curve_{kind}").items():
+        files[kind, n] = path
+curve_tokens = [t for path in files.values() for t in fd.token_stats(path, count_tokens).per_example["tokens"]]
+curve_cost = fd.estimate_cost(curve_tokens, PRICED_BASE, n_epochs=HYPERPARAMETERS["n_epochs"])
+print(f"clean sizes {sizes['clean']} | noisy sizes {sizes['noisy']}: the noisy pool is {len(noisy_lines)} accepted "
+      f"lines, {len(noisy_lines) / len(clean_lines):.2f}x the clean file\n{len(files)} new jobs: {curve_cost}")
+if WITH_KEY:
+    BUDGET.check(BASE_MODEL, curve_cost.usd)  # refuses past COURSE_MAX_USD
+start = time.perf_counter()
+started = {key: quantity.start_job(client, path, model=BASE_MODEL, suffix=f"curve-{key[0]}-{key[1]}",
+                                   hyperparameters=HYPERPARAMETERS, seed=7) for key, path in files.items()}
+finished = quantity.wait_for(client, [j.id for j in started.values()], every=1.0 if not WITH_KEY else 30.0)
+models.update({key: finished[j.id].fine_tuned_model for key, j in started.items()})
+print(f"{len(started)} jobs trained in {time.perf_counter() - start:.0f} s")
+
+# %%
+start = time.perf_counter()
+curve_scores = {("clean", 0): base_t, ("noisy", 0): base_t, ("clean", ruthless.kept): tuned_t,
+                ("noisy", ruthless.kept): noisy_t}  # sections 7 and 8 scored these on the same tickets already
+curve_scores.update({key: quantity.ticket_scores(models[key], test_tickets) for key in started})
+print(f"{len(started)} more models scored on {len(test_tickets)} tickets in {time.perf_counter() - start:.0f} s")
+problems = {("noisy", ruthless.kept): len(sample_report.lines_with())}
+problems.update({key: len(fd.validate_jsonl(path, TASK_GATES, test_path=test_file).lines_with())
+                 for key, path in files.items() if key[0] == "noisy"})
+curve = quantity.curve_table(curve_scores, batch_size=HYPERPARAMETERS["batch_size"],
+                             n_epochs=HYPERPARAMETERS["n_epochs"], problems=problems)
+quantity.curve_figure(curve, title=f"Ticket quality against training lines ({env.profile()} profile, "
+                                   f"{len(test_tickets)} test tickets, 95% intervals)").show()
+quantity.curve_summary(curve)
+
+# %%
+pairs = quantity.claim_pairs(sizes)  # largest and smallest clean vs largest noisy; largest vs smallest clean
+quantity_claims = quantity.claim_table(curve_scores, pairs)
+display(quantity_claims[["score", "baseline score", "difference", "95% interval", "p", "n",
+                         "beats the baseline?", "n to decide"]])
+print("\n".join(quantity.claim_sentences(quantity_claims)))
+seed_rows = quantity_claims.xs(quantity.label("noisy", max(sizes["noisy"])), level="baseline")  # the seed's claim
+seed_verdicts = seed_rows["beats the baseline?"]
+print(f"\nThe seed's claim (fewer clean lines beat more noisy ones), at the sizes this data allows: held in "
+      f"{(seed_verdicts == 'held').sum()} of {len(seed_verdicts)} paired comparisons, not held in "
+      f"{(seed_verdicts == 'not held').sum()}, inconclusive in {(seed_verdicts == 'inconclusive').sum()}. "
+      + ("Reproduced." if (seed_verdicts == "held").all() else "Not reproduced on this run."))
+
+# %% [markdown]
+# **How to read it.** Each point is one fine-tuning job scored on the same test tickets; its error bar is the 95%
+# (Wilson) interval of that score alone. Overlapping bars are not yet a verdict: the verdicts compare two models ticket
+# by ticket (paired, `helpers.stats`, as in section 8), which is sharper. JSON validity is the *format*: where a few
+# steps already teach it, its curve rises early and flattens, and noisy lines pull it down only if they teach a
+# non-JSON answer. Ticket accuracy is the *judgement*, and a 135M model learns little of it from files this small.
+# The further right a point, the more lines *and* the more steps it had (the `steps` column), so the curve mixes both,
+# as adding data does in practice. Read the seed's claim from the printed verdicts, not from a slope: with a few dozen
+# tickets "inconclusive" is a common and honest answer, and `n to decide` says how many tickets would settle the gap
+# observed. The seed's own ratio (ten times more noisy lines) needs a bigger export than ours: raise `N_DAMAGED` in the
+# first cell, or bring your own export, and the same cells measure it.
+
+# %% [markdown]
 # ## Exercises
 #
 # Each exercise checks itself: replace `None` with your answer and run the cell.
@@ -671,8 +756,11 @@ check("07.best_field_accuracy", answer_3)
 #   `chat.completions.create(model=job.fine_tuned_model)`. The same code ran offline against a real LoRA job.
 # - Fine-tuning teaches format quickly (JSON validity); judgement needs more data and a bigger model. Compare base
 #   and tuned on held-out data, field by field, and filter the training data ruthlessly.
+# - "More data" is a curve, not a slogan: nested files of growing size, same base and hyperparameters (fixed epochs,
+#   so more lines also mean more steps and more dollars), every point with its interval, and a paired verdict for
+#   "fewer clean beat more noisy" at the sizes your data allows. Say what was measured, including "inconclusive".
 #
 # **Try it with GPT.** Set `OPENAI_API_KEY` (notebook 00, section 10), restart the kernel, run again: the estimate
-# prints, the job cell asks for `CONFIRM_PAID_TRAINING = True`, and the two jobs run on OpenAI (minutes to hours;
+# prints, the job cell asks for `CONFIRM_PAID_TRAINING = True`, and the jobs run on OpenAI (minutes to hours;
 # `follow` polls every 30 s). Cap the spend with `COURSE_MAX_USD`. Next: `08_lora.ipynb`, where the adapter this
 # notebook trained behind the API is opened up: ranks, target layers, and a GPU on Colab.
