@@ -21,18 +21,18 @@
 # its parameters by hand and check the count against peft, for the 135M model on your machine and for real 0.5B-8B
 # model configs (which corrects the seed article's figure). Then we train it on Pulseboard's tickets and orders with
 # one code path that picks the model and precision from your hardware (CPU, a free Colab T4, or a bigger GPU), measure
-# the model before and after, test the claim that LoRA gets "90%+ of full fine-tuning quality", and save, reload and
-# merge the adapter.
+# the model before and after, test the claim that LoRA gets "90%+ of full fine-tuning quality", put notebook 02's brand
+# voice into the weights, and save, reload and merge the adapter.
 #
 # > **Time:** the code runs in 2.2 min in the quick profile and 7.1 min in the full one, measured on the 2-core
 # > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 60 min more
 # > (the facilitator guide's estimate).
 # >
-# > **You need:** notebook 07 (the training data and the adapter its job trained) and notebook 01 (the prompt it is
-# > compared with).
+# > **You need:** notebook 07 (the training data and the adapter its job trained), notebook 01 (the prompt it is
+# > compared with) and notebook 02 (the brand-voice rubric and its tone prompts).
 # >
-# > **You will:** write LoRA by hand and with peft, count its parameters, pick a training plan for your hardware, and
-# > train, evaluate, save and merge an adapter.
+# > **You will:** write LoRA by hand and with peft, count its parameters, pick a training plan for your hardware,
+# > train, evaluate, save and merge an adapter, and train a brand-voice adapter against notebook 02's tone prompt.
 # >
 # > **Words:** the [glossary](../docs/glossary.md) explains the course's terms (LoRA, rank r and alpha, NF4 / QLoRA,
 # > MFU, ...).
@@ -98,7 +98,9 @@ if "google.colab" in sys.modules:
 # 5. Base versus tuned on held-out tickets and orders (accuracy, macro-F1, JSON validity, field accuracy, latency),
 #    beside notebook 01's prompting.
 # 6. Full fine-tuning versus LoRA at several ranks, on the same data and steps: the measured ratio.
-# 7. Saving, reloading and merging an adapter; resuming an interrupted run; the same script on many GPUs.
+# 7. Brand voice in the weights: an adapter trained on on-brand replies against notebook 02's "described in words"
+#    prompt, scored with 02's rubric, and the input tokens it saves on every call.
+# 8. Saving, reloading and merging an adapter; resuming an interrupted run; the same script on many GPUs.
 
 # %% [markdown]
 # ## 0. Your hardware decides the plan
@@ -563,7 +565,91 @@ print(f"measured here: the best LoRA ({best_lora}) achieves "
 # with the same data, and overfits a small set sooner). The seed's "90%+" is a case-study figure; here is how to get
 # yours: same data, same steps, report the ratio.
 #
-# ## 9. Explore the settings
+# ## 9. Brand voice: a LoRA adapter against notebook 02's tone prompt
+#
+# Notebook 02 scored replies to customer messages with a **rubric**: the share of the ten rules of Pulseboard's
+# brand-voice guide (`data/prompting/brand_voice.md`) a reply follows, counted by a script (`score_tone`). Its best
+# prompts paid for the voice on every call, with the guide (or examples) in the prompt. Fine-tuning puts the voice in
+# the weights instead: here a LoRA adapter learns from on-brand replies to *other* customer messages
+# (`data/prompting/brand_train.jsonl`: each reply follows all ten rules, none of the messages is one of 02's), then
+# answers 02's messages with nothing but 02's one-line role. Three conditions, the same messages, the same greedy
+# generation code: the base model with the role (**no guidance**), the base model with the role and the guide
+# (**described in words**), and the tuned model with the role only. The adapter is trained once and cached
+# (`helpers.finetune.brand_voice`, which notebook 09 reuses).
+
+# %%
+from helpers.finetune import brand_voice as bv
+from helpers.finetune.lora import adapters
+from helpers.local_model import get_engine
+from helpers.prompting import limits as pl
+
+N_TONE = env.by_profile(full=10, quick=2)  # notebook 02's tone inputs: all of them in the full profile
+REPLY_TOKENS = 160  # room for a 120-word reply and its sign-off
+brand = bv.adapter()  # trains on the first run (bv.RECIPE), loads from the course cache after that
+print(f"brand-voice adapter: {brand.meta['examples']} on-brand replies, {brand.meta['steps']} steps, "
+      f"{brand.meta['seconds']:.0f} s of training on {brand.meta['device']}"
+      f"{' (loaded from the cache: the time it took when trained)' if brand.loaded_from_cache else ''}; "
+      f"training loss {brand.meta['losses'][0]:.2f} -> {brand.meta['losses'][-1]:.2f}")
+
+tone_messages = pl.tone_inputs()[:N_TONE]
+brand_conditions = {  # name: (engine, system prompt)
+    "base: no guidance": (get_engine(), bv.ROLE),
+    "base: described in words": (get_engine(), bv.ROLE + "\n\n" + pl.brand_guide()),
+    "LoRA brand voice: no guidance": (adapters.tuned_engine(brand), bv.ROLE),
+}
+start = time.perf_counter()
+voice_rows = []
+for name, (engine, system) in brand_conditions.items():
+    prompts = [patterns.Prompt(system=system, messages=[bv.customer_turn(m)], max_tokens=REPLY_TOKENS)
+               for m in tone_messages]
+    for m, r in zip(tone_messages, adapters.engine_answers(engine, prompts)):
+        voice_rows.append({"condition": name, "id": m["id"], "input tokens": r["input_tokens"],
+                           "output tokens": r["output_tokens"], "score": pl.tone_score(r["text"], m["customer_name"]),
+                           **pl.score_tone(r["text"], m["customer_name"]), "reply": r["text"]})
+adapters.forget_tuned_engines()  # the merged copy of the model is no longer needed
+voice = pd.DataFrame(voice_rows)
+print(f"{len(voice)} replies in {time.perf_counter() - start:.1f} s")
+voice_summary = voice.groupby("condition", sort=False)[["score", "input tokens", "output tokens"]].mean()
+voice_summary.style.format({"score": "{:.0%}", "input tokens": "{:.0f}", "output tokens": "{:.0f}"})
+
+# %%
+NONE, WORDS, TUNED = brand_conditions
+rules = voice.groupby("condition", sort=False)[list(pl.TONE_CRITERIA)].mean()
+fig = go.Figure(go.Heatmap(z=rules.values, x=list(rules.columns), y=list(rules.index), zmin=0, zmax=1,
+                           colorscale="Blues", text=rules.map(lambda v: f"{v:.0%}").values, texttemplate="%{text}"))
+fig.update_layout(title="Share of replies that follow each rule of the brand guide", height=300)
+fig.show()
+
+by_message = voice.pivot(index="id", columns="condition", values="score")  # one rubric score per message
+display(pd.concat([course_stats.comparison_table({WORDS: by_message[WORDS], TUNED: by_message[TUNED]}, WORDS,
+                                                 metric="tone rubric"),
+                   course_stats.comparison_table({NONE: by_message[NONE], TUNED: by_message[TUNED]}, NONE,
+                                                 metric="tone rubric")]))
+for name in brand_conditions:
+    reply = voice[(voice["condition"] == name) & (voice["id"] == tone_messages[0]["id"])].iloc[0]
+    print(f"--- {name} (rubric {reply['score']:.0%}) ---\n{reply['reply'].strip()}\n")
+score, tokens = voice_summary["score"], voice_summary["input tokens"]
+saved = tokens[WORDS] - tokens[TUNED]
+print(f"told only the one-line role, the tuned model scores {score[TUNED]:.0%} on the rubric; the base model scores "
+      f"{score[NONE]:.0%} with the same prompt and {score[WORDS]:.0%} with the guide in it")
+print(f"input tokens per call: {tokens[WORDS]:.0f} with the guide, {tokens[TUNED]:.0f} for the tuned model: "
+      f"{saved:.0f} fewer on every call ({saved / tokens[WORDS]:.0%}), for {brand.meta['seconds']:.0f} s of "
+      "training once")
+
+# %% [markdown]
+# **How to read it.** The adapter never saw the guide, only replies that follow it. What moved into the weights is the
+# *form* those replies share: the rules where the tuned row of the heatmap rises above the base model's "no guidance"
+# row without being told are what fine-tuning taught; the rules where it stays at or below the guide's row are what
+# this short training on a small model did not teach. The input-token column is the saving: the tuned model's
+# prompt is the one-line role, so every call skips the guide's tokens (the last line above), while the adapter was
+# paid for once, in training time; notebook 09 turns both into dollars at a monthly volume. The paired verdicts say
+# which gaps the messages can decide (held: the 95% interval lies above zero; inconclusive: it contains zero; `n to
+# decide`: the messages a decisive run would need). And read the replies: the rubric scores *form*, not truth. A reply
+# can follow every rule and still invent a price, a menu or an error code's meaning (the "specific" rule is met by any
+# digit), which is why notebook 06 judges content. With a GPU the plan trains a bigger model on the same replies:
+# run this section again there.
+#
+# ## 10. Explore the settings
 #
 # Move the sliders: the trainable parameters and the memory per GPU type are computed for the chosen model config,
 # and the closest run measured on this machine (section 8, cached in the course cache) shows its metrics. `alpha / r`
@@ -573,7 +659,7 @@ print(f"measured here: the best LoRA ({best_lora}) achieves "
 live.explorer()
 
 # %% [markdown]
-# ## 10. Save, reload, merge
+# ## 11. Save, reload, merge
 #
 # An adapter is a few megabytes beside the base model's hundreds. Reloading it onto a fresh base gives the tuned model
 # back; **merging** adds B·A·alpha/r into W, giving a plain model as fast as the base (no adapter code at inference).
@@ -601,7 +687,7 @@ print("identical greedy answers:", answers["in memory"] == answers["reloaded"] =
 pd.DataFrame(answers)
 
 # %% [markdown]
-# ## 11. Interrupted? Run it again
+# ## 12. Interrupted? Run it again
 #
 # Training writes a checkpoint (the trainable weights, AdamW's state, the schedule and the loss log) into its run
 # folder every `checkpoint_every` steps and when interrupted (Kernel > Interrupt, or `should_stop`). Tensors go into
@@ -627,7 +713,7 @@ print(f"resumed from step {second.resumed_from_step}, finished at step {second.s
       f"same weights as the uninterrupted run: {all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)}")
 
 # %% [markdown]
-# ## 12. The same script on many GPUs
+# ## 13. The same script on many GPUs
 #
 # `python -m helpers.finetune.lora train` is the same `train` function behind a command line. Under `accelerate launch` every
 # process takes its share of each batch and accelerate averages the gradients (DistributedDataParallel), so the code
@@ -650,7 +736,7 @@ out = subprocess.run([sys.executable, "-m", "helpers.finetune.lora", "params", "
 print(out.stdout)
 
 # %% [markdown]
-# ## 13. On Colab
+# ## 14. On Colab
 #
 # - **No GPU?** The first cell of section 0 says so: Runtime > Change runtime type > Hardware accelerator: T4 GPU >
 #   Save, then run the notebook again from the top.
@@ -704,6 +790,9 @@ check("08.adapter_megabytes", answer_3)
 #   answer tokens only, progress and loss are visible while it runs, checkpoints make it resumable, and accelerate runs
 #   the same code on many GPUs.
 # - Measure before believing: base versus tuned on held-out data, LoRA versus full fine-tuning with the same budget.
+# - A style can move into the weights: the brand-voice adapter answers with a one-line role, and notebook 02's rubric
+#   and the input-token column show what that buys against the guide in every prompt. The rubric scores form, not
+#   truth: read the replies.
 #
 # **Try it with a GPU.** On Colab switch to a T4 and run again: the plan becomes fp16 LoRA on Qwen2.5-0.5B-Instruct
 # (every block adapted), the same cells train and evaluate it. **Try it with Claude/GPT.** Notebook 07's job flow
