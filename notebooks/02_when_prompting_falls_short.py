@@ -466,8 +466,9 @@ display(course_stats.comparison_table({c: per_message[c] for c in tone_condition
 # **Run it with a key.** With Claude or GPT, check how far the scores rise, and whether "described in words" or
 # "shown by examples" wins on *your* guide, at what token cost.
 #
-# **Addressed in:** notebooks 07 and 08 (fine-tuning on on-brand replies puts the voice in the weights, so no call pays
-# for the guide or the examples); notebook 09 weighs that against the cost of training.
+# **Addressed in:** notebook 08, section 9 (a LoRA adapter trained on on-brand replies puts the voice in the weights,
+# so no call pays for the guide or the examples; it is scored there with this rubric on these messages); notebook 09
+# weighs that against the cost of training and adds the voice to RAG answers (case study 3).
 
 # %% [markdown]
 # ## 4. Cost: long few-shot prompts at volume, and prompt caching
@@ -666,7 +667,7 @@ pd.DataFrame([
     {"limit": "domain jargon", "measured": f"{jargon_failure_rate:.0%} of {len(questions)} questions failed closed-"
      f"book ({open_failure_rate:.0%} with the reference)", "addressed in": "03, 04 (RAG)"},
     {"limit": "tone", "measured": "rubric " + ", ".join(f"{k} {v:.0%}" for k, v in tone_scores.items()),
-     "addressed in": "07, 08 (fine-tuning), 09"},
+     "addressed in": "08 (fine-tuning), 09"},
     {"limit": "cost", "measured": f"{max(SHOTS)}-shot = {most['$ per month'] / zero['$ per month']:.1f}x the "
      f"0-shot bill on {m.id}; caching: ${most['$ with caching']:,.2f} instead of ${most['$ per month']:,.2f} "
      f"per 100k calls; cached prefix measured: {cold:.1f} s cold, {warm:.1f} s warm",

@@ -1,4 +1,4 @@
-"""Command line: ``python -m helpers.finetune.lora {plan,params,train} ...`` (notebooks/08_lora_finetuning.ipynb, section 9).
+"""Command line: ``python -m helpers.finetune.lora {plan,params,train} ...`` (notebooks/08_lora_finetuning.ipynb, section 13).
 
 The ``train`` command runs unchanged on one CPU, one GPU, or many processes:
 
