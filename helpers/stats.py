@@ -159,6 +159,15 @@ def mcnemar_sample_size(effect: float, discordant_share: float, *, alpha: float 
     return math.ceil(n)
 
 
+def one_sided_discordant_needed(*, alpha: float = 1 - CONFIDENCE) -> int:
+    """The fewest discordant pairs, all favouring one side, for which McNemar's exact test rejects "no difference"
+    (6 at the 5% level: 2 x 0.5**6 = 0.031). When every disagreement of a run went one way, the run needs that many."""
+    k = 1
+    while _scipy_stats.binomtest(k, k, 0.5).pvalue >= alpha:
+        k += 1
+    return k
+
+
 def size_plan(n: int, *, effect: float, discordant_share: float, unit: str, constant: str, profile: str,
               alpha: float = 0.05, power: float = 0.8) -> str:
     """The sentence a notebook prints under its sample sizes (notebooks 06-10): how many ``unit`` a paired right/wrong

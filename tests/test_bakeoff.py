@@ -330,3 +330,10 @@ def test_sizes_to_decide_names_a_size_for_each_inconclusive_claim(cache, tmp_pat
     assert len(lines) == (table["verdict"] == "inconclusive").sum() >= 1
     assert "test examples would decide (this run: 20)" in lines[0]
     assert bakeoff.sizes_to_decide(table.iloc[0:0]) == []
+
+
+def test_sizes_to_decide_when_every_disagreement_goes_one_way(tmp_path):
+    a, b = [1] * 4 + [0] * 16, [0] * 20  # 4/0 discordant on 20: p = 0.125, inconclusive
+    table = _bake_with(ResultCache(tmp_path / "r"), a, b).verdicts([Claim("A beats B", "t", "A", "B")])
+    [line] = bakeoff.sizes_to_decide(table)
+    assert "all 4 disagreements favour one side (4/0)" in line and "about 30 test examples" in line

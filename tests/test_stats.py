@@ -139,3 +139,9 @@ def test_share_of_b_compares_a_with_a_fraction_of_b():
     assert share.b == pytest.approx(0.8) and "80% of B" in share.test
     with pytest.raises(ValueError, match="share of B"):
         stats.paired_bootstrap(a, b, share_of_b=1.5)
+
+
+def test_one_sided_disagreements_need_six_to_decide():
+    assert stats.one_sided_discordant_needed() == 6
+    assert stats.paired_binary([1] * 6 + [0] * 14, [0] * 20).p_value < 0.05
+    assert stats.paired_binary([1] * 5 + [0] * 15, [0] * 20).p_value >= 0.05

@@ -381,9 +381,15 @@ def sizes_to_decide(verdict_table: pd.DataFrame) -> list[str]:
         if 0 < gap < share:
             lines.append(f"[{r['task']}] {r['claim']}: gap {gap:.3f} with {share:.0%} of examples disagreeing -> "
                          f"about {stats.mcnemar_sample_size(gap, share)} test examples would decide (this run: {n}).")
+        elif share > 0:  # every disagreement went one way: McNemar needs enough of them to rule out coin flips
+            needed = stats.one_sided_discordant_needed()
+            lines.append(f"[{r['task']}] {r['claim']}: all {sum(r['discordant'])} disagreements favour one side "
+                         f"({r['discordant'][0]}/{r['discordant'][1]}); {needed} such disagreements would decide, "
+                         f"about {math.ceil(needed / share)} test examples at this run's rate of {share:.0%} "
+                         f"(this run: {n}).")
         else:
-            lines.append(f"[{r['task']}] {r['claim']}: the two cells barely disagree here (gap {gap:.3f}, {share:.0%} "
-                         "discordant): no test size on this model would separate them.")
+            lines.append(f"[{r['task']}] {r['claim']}: the two cells never disagree here (gap {gap:.3f}): no test "
+                         "size on this model would separate them.")
     return lines
 
 
