@@ -95,8 +95,11 @@ if "google.colab" in sys.modules:
 # 3. A cost calculator: setup, per-query and monthly cost of prompt-only, RAG, API fine-tuning, an open model with
 #    LoRA on a rented GPU, and the hybrid, for your volume, prompt sizes and update frequency; every price dated.
 # 4. Crossover points: the monthly volume where one strategy becomes cheaper than another, computed.
-# 5. The seed's three case studies (support chatbot, contract field extraction, IT helpdesk), each chosen with the
-#    questionnaire and run in miniature on Pulseboard data, with quality, format validity and tokens measured.
+# 5. The seed's three case studies, each chosen with the questionnaire and run in miniature on Pulseboard data:
+#    the support chatbot (prompt only, RAG on an updated index, and a LoRA fine-tuned before the update, on the
+#    questions whose pages changed and on the others), contract field extraction (schema prompts, and when a
+#    fine-tune pays), and the IT helpdesk as knowledge by RAG plus style by LoRA (correctness and the brand-voice
+#    rubric on every reply), with quality, tokens and paired verdicts measured.
 
 # %% [markdown]
 # ## 0. Who answers, and how big the experiments are
@@ -113,30 +116,31 @@ import time
 import pandas as pd
 from IPython.display import Markdown, display
 
-from helpers import datasets, env, llm, rag, registry, serving
+from helpers import datasets, env, llm, rag, registry
 from helpers import stats as course_stats  # paired verdicts on the same examples (notebook 10 writes them out)
 from helpers.decision import costs, framework
 from helpers.finetune import tasks
-from helpers.prompting.evaluation import macro_f1, run_prompts
-from helpers.prompting.patterns import Parsed, Prompt
+from helpers.prompting.evaluation import run_prompts
+from helpers.prompting.patterns import Prompt
 
 env.seed_everything(9)
 print(llm.banner())
 PROVIDER = llm.active_provider()
-N_QUESTIONS = env.by_profile(full=12, quick=3)  # case 1: knowledge-base questions, stratified by type
-N_ORDERS = env.by_profile(full=6, quick=1)     # case 2: orders to extract
-N_TICKETS = env.by_profile(full=20, quick=6)    # case 3: tickets to classify
-N_TUNE = env.by_profile(full=40, quick=10)     # case 3: training tickets (OpenAI requires at least 10)
+N_QUESTIONS = env.by_profile(full=18, quick=3)  # case 1: knowledge-base questions, stratified by what changed
+N_TRAIN_QA = env.by_profile(full=24, quick=4)   # case 1: other questions, answered, in the fine-tune's training data
+N_ORDERS = env.by_profile(full=6, quick=1)      # case 2: orders to extract
+N_REPLIES = env.by_profile(full=8, quick=2)     # case 3: customer questions answered as support replies
 ANSWER_MAX_TOKENS = env.by_profile(full=120, quick=80)
+REPLY_MAX_TOKENS = env.by_profile(full=140, quick=60)  # a reply in the brand voice is 30 to 120 words
 ORDER_MAX_TOKENS = env.by_profile(full=256, quick=160)
 WORK = env.cache_dir() / "notebook09"
 WORK.mkdir(parents=True, exist_ok=True)
 NOTEBOOK_START = time.perf_counter()
-print(f"profile={env.profile()}  provider={PROVIDER}  questions={N_QUESTIONS}  orders={N_ORDERS}  "
-      f"tickets={N_TICKETS}  training tickets={N_TUNE}")
+print(f"profile={env.profile()}  provider={PROVIDER}  questions={N_QUESTIONS}  training Q/A={N_TRAIN_QA}  "
+      f"orders={N_ORDERS}  replies={N_REPLIES}")
 # Each case study's verdict: a strategy is worth adopting at 20 more points of correct answers; two strategies on one
 # model disagree on about 35% of examples (a guess until a run: each table re-estimates it as `n to decide`)
-for n, unit, constant in [(N_QUESTIONS, "questions", "N_QUESTIONS"), (N_TICKETS, "tickets", "N_TICKETS")]:
+for n, unit, constant in [(N_QUESTIONS, "questions", "N_QUESTIONS"), (N_REPLIES, "replies", "N_REPLIES")]:
     print(course_stats.size_plan(n, effect=0.20, discordant_share=0.35, unit=unit, constant=constant,
                                  profile=env.profile()))
 
@@ -156,10 +160,9 @@ for n, unit, constant in [(N_QUESTIONS, "questions", "N_QUESTIONS"), (N_TICKETS,
 
 # %%
 fw = framework.load_framework()
-pd.DataFrame([{"question": q.id, "asks": q.text, "answers -> next": "; ".join(f"{a.key} -> {a.next}" for a in q.answers)}
-              for q in fw.questions.values()]).set_index("question")
-
-# %%
+display(pd.DataFrame([{"question": q.id, "asks": q.text,
+                       "answers -> next": "; ".join(f"{a.key} -> {a.next}" for a in q.answers)}
+                      for q in fw.questions.values()]).set_index("question"))
 pd.DataFrame([{"recommendation": r.id, "title": r.title, "strategies": " + ".join(r.strategies), "hybrid": r.hybrid,
                "taught in": ", ".join(n[:2] for n in r.notebooks), "priced as": r.cost_strategy}
               for r in fw.recommendations.values()]).set_index("recommendation")
@@ -264,7 +267,7 @@ print(f"answers: {prices.model.id} | API fine-tune base: {prices.tuned.id} | emb
 # Input, not afterthought: can this base still be fine-tuned, and until when? (data/models.yaml, notebook 07)
 FT_ENDS = registry.fine_tuning_ends(prices.tuned.id)
 API_FT_OPEN = registry.fine_tunable(prices.tuned.id)
-STRATEGIES_OPEN = lambda names: tuple(n for n in names if API_FT_OPEN or "api_finetune" not in n)
+STRATEGIES_OPEN = lambda names: tuple(n for n in names if API_FT_OPEN or n not in ("api_finetune", "hybrid"))
 print(f"API fine-tuning of {prices.tuned.id}: new jobs until {FT_ENDS or 'no end date announced'}; "
       + ("open today." if API_FT_OPEN else f"closed since {FT_ENDS}: the api_finetune lines are refused below "
          "(no new job can be created); open-model LoRA (notebook 08) is the durable path."))
@@ -341,50 +344,111 @@ costs.cost_explorer(prices, W)
 # "confidently wrong" about features added after training; RAG with a nightly index update fixed it. The questionnaire
 # agrees (knowledge, large and changing, in documents: RAG).
 #
-# *The miniature:* Pulseboard's help centre (`data/kb`) and its question set (`data/kb_eval.jsonl`),
-# stratified by type, including **version/recency** questions (an older page gives an outdated figure) and
-# **unanswerable** ones. Prompt-only answers from the model's own knowledge; RAG retrieves three documents and answers
-# with citations (notebook 03). The deterministic check of notebook 03 scores both. "Confidently wrong" is an answer
-# that is neither correct nor "not in the docs".
+# *The miniature:* Pulseboard's help centre (`data/kb`) before and after an update. The help centre keeps the earlier
+# version of each page it rewrote (an archived page that names its successor in `superseded_by`), and every release
+# note and post-mortem carries its release. So the help centre as it stood at an earlier release can be rebuilt:
+# `cases.help_centre_update` puts each rewritten page back as it read then and leaves out the pages dated after that
+# release; the other pages are taken as unchanged (the KB keeps no older version of them). Three ways to answer the
+# same questions from `data/kb_eval.jsonl`:
+# - **prompt only**: the model's own knowledge;
+# - **RAG on the updated index**: the nightly update, every current page indexed, three retrieved and cited
+#   (notebook 03);
+# - **fine-tuned before the update**: a LoRA adapter trained on the old help centre with notebook 10's recipe (for
+#   each question, a passage of the page that answered it *then*; plus other questions with their answers), asked
+#   with the prompt-only prompt: the same prompt, other weights.
+#
+# The questions fall into three groups: answered by a page that was rewritten or added since training, answered by
+# unchanged pages, and not answered by the docs at all. Notebook 03's check scores every answer, and each answer ends
+# in one of three outcomes: correct; "not in the docs" where the docs do answer; or **confidently wrong**, the seed's
+# failure: neither right nor saying so.
 
 # %%
+from collections import Counter
+
+from helpers.decision import cases
+from helpers.finetune.lora import adapters
+from helpers.finetune.lora.train import LoraSettings
+
 kb = rag.load_corpus(datasets.DATA / "kb")
-questions = datasets.sample(rag.load_qa(datasets.DATA / "kb_eval.jsonl", kb, quiet=True).questions, N_QUESTIONS,
-                            seed=9, stratify="type")
-CLOSED_BOOK = ("You answer questions about Pulseboard, the dashboard product of Halcyon Labs. If you do not know the "
-               "answer, reply exactly: not in the docs. Answer in two or three sentences.")
+TRAINED_AT = "3.9"  # the newest release at which every archived page was still current (their banners say until when)
+update = cases.help_centre_update(kb, TRAINED_AT)
+all_questions = [dict(q, group=update.group(q))
+                 for q in rag.load_qa(datasets.DATA / "kb_eval.jsonl", kb, quiet=True).questions]
+questions = datasets.sample(all_questions, N_QUESTIONS, seed=9, stratify="group")
+train_qa = datasets.sample([q for q in all_questions if q["id"] not in {t["id"] for t in questions}], N_TRAIN_QA, seed=9)
+print(f"the help centre at release {TRAINED_AT}: {len(update.before)} pages. Since then: rewritten "
+      f"{', '.join(sorted(update.rewritten))}; new: {len(update.new)} release notes and post-mortems; unchanged: "
+      f"{Counter(update.page_status(kb).values())['unchanged']} pages")
+print("questions per group:", dict(Counter(q["group"] for q in questions)))
 
-closed = run_prompts([Prompt(system=CLOSED_BOOK, messages=[{"role": "user", "content": q["question"]}],
-                             max_tokens=ANSWER_MAX_TOKENS)
-                      for q in questions], provider=PROVIDER, progress=False)
-closed_rows = pd.DataFrame([{"type": q["type"], **rag.check_answer(r["text"], q), "input_tokens": r["input_tokens"],
-                             "answer": r["text"]} for q, r in zip(questions, closed)])
-pipeline = rag.build_pipeline(kb)
-rag_rows = rag.answer_questions(pipeline, questions, k=3, provider=PROVIDER, max_tokens=ANSWER_MAX_TOKENS)
-
-def support_summary(rows):
-    wrong = ~rows["correct"] & ~rows["says_not_in_docs"]
-    return {"correct": rows["correct"].mean(), "confidently wrong": wrong.mean(),
-            "says not in the docs": rows["says_not_in_docs"].mean(), "input tokens": rows["input_tokens"].mean()}
-
-support = pd.DataFrame({"prompt only": support_summary(closed_rows), "RAG": support_summary(rag_rows)}).T
-display(support)
-# the same questions both ways: a paired verdict (helpers.stats, written out in notebook 10)
-course_stats.comparison_table({"prompt only": closed_rows["correct"].astype(int),
-                               "RAG": rag_rows["correct"].astype(int)}, "prompt only", metric="correct")
+CASE1_RECIPE = adapters.Recipe(epochs=1, batch_size=env.by_profile(full=2, quick=1), lr=2e-3,
+                               lora=LoraSettings(r=8, alpha=16, top_layers=env.by_profile(full=4, quick=2),
+                                                 max_seq_len=224))
+old_examples = cases.before_update_examples(update, questions, train_qa, passage_words=env.by_profile(full=80, quick=40))
+print(f"{len(old_examples)} training chats: "
+      f"{sum(e['messages'][1]['content'].startswith('What does the Pulseboard help centre page') for e in old_examples)} "
+      f"passages of the old help centre, the rest other questions whose answer did not change; recipe: {CASE1_RECIPE}")
+old_titles = {page.title for page in update.rewritten.values()}
+stale = next((e for e in old_examples if any(t in e["messages"][1]["content"] for t in old_titles)), old_examples[0])
+print("a passage as it read before the update:", json.dumps(stale["messages"][1:], indent=1)[:600])
+before_adapter = adapters.train_adapter("support-before-update", old_examples, CASE1_RECIPE)
+print(f"adapter {'loaded from the cache' if before_adapter.loaded_from_cache else 'trained'}: "
+      f"{before_adapter.setup['seconds']:.0f} s of training, {before_adapter.setup['trained_tokens']:,} tokens")
 
 # %%
-pd.DataFrame({"type": [q["type"] for q in questions], "question": [q["question"][:70] for q in questions],
-              "prompt only": closed_rows["answer"].str[:90], "RAG": rag_rows["answer"].str[:90],
-              "RAG correct": rag_rows["correct"]})
+closed_prompts = cases.closed_book_prompts(questions, ANSWER_MAX_TOKENS)
+closed = run_prompts(closed_prompts, provider=PROVIDER, progress=False)
+pipeline = rag.build_pipeline(kb)  # the updated index: every page of today's help centre (archived ones too)
+rag_table = rag.answer_questions(pipeline, questions, k=3, provider=PROVIDER, max_tokens=ANSWER_MAX_TOKENS)
+# one prompt at a time: batches of these prompts measured about three times slower on the 2-core CPU while it was
+# busy (not yet re-measured on an idle machine)
+tuned = adapters.engine_answers(adapters.tuned_engine(before_adapter), closed_prompts, batch_size=1)
+support_rows = {name: pd.DataFrame(cases.answer_rows(questions, records, update)) for name, records in (
+    ("prompt only", closed), ("RAG, updated index", rag_table.rename(columns={"answer": "text"}).to_dict("records")),
+    ("fine-tuned before the update", tuned))}
+support = pd.DataFrame({name: cases.outcome_shares(rows) for name, rows in support_rows.items()}).T
+display(support)
+# the same questions every way: paired verdicts (helpers.stats, written out in notebook 10)
+support_verdicts = pd.concat([
+    course_stats.comparison_table({n: r["correct"].astype(int) for n, r in support_rows.items()}, "prompt only",
+                                  metric="correct"),
+    course_stats.comparison_table({n: (r["outcome"] != "confidently wrong").astype(int) for n, r in support_rows.items()},
+                                  "prompt only", metric="not confidently wrong")])
+support_verdicts
+
+# %%
+# the same outcomes per group; the seed's story is the first panel: pages the fine-tune never saw as they read now
+by_group = cases.outcomes_by_group(support_rows)
+display(by_group.round(2))
+cases.outcome_chart(support_rows, title="Case 1: outcome of each answer, by what happened to its page").show()
+
+# %%
+short = {"prompt only": "prompt", "RAG, updated index": "RAG", "fine-tuned before the update": "tuned"}
+display(pd.DataFrame({"group": [q["group"] for q in questions], "question": [q["question"][:60] for q in questions],
+                      **{short[name]: rows["answer"].str[:70] for name, rows in support_rows.items()},
+                      **{f"{short[name]}: outcome": rows["outcome"] for name, rows in support_rows.items()}}))
+
+def said(group, strategy, outcome="confidently wrong"):
+    return f"{by_group.loc[(group, strategy), outcome]:.0%}" if (group, strategy) in by_group.index else "n/a"
+tuned_name, rag_name = "fine-tuned before the update", "RAG, updated index"
+display(Markdown(
+    f"**Reading it.** On the questions whose page changed after training, the fine-tuned model was confidently wrong "
+    f"on {said(cases.CHANGED, tuned_name)} and correct on {said(cases.CHANGED, tuned_name, 'correct')}; RAG on the "
+    f"updated index was confidently wrong on {said(cases.CHANGED, rag_name)} and correct on "
+    f"{said(cases.CHANGED, rag_name, 'correct')}. On unchanged pages, where the fine-tune saw the very passage that "
+    f"answers each question, it was correct on {said(cases.UNCHANGED, tuned_name, 'correct')} (RAG "
+    f"{said(cases.UNCHANGED, rag_name, 'correct')}). Over all questions: confidently wrong "
+    + ", ".join(f"{name} {row['confidently wrong']:.0%}" for name, row in support.iterrows())
+    + f" ({len(questions)} questions, `N_QUESTIONS`). Against prompt only: {cases.verdict_sentence(support_verdicts)}."))
 
 # %% [markdown]
-# **Reading it.** The check is strict (every reference fact, verbatim) and the model is tiny, so read the columns
-# together: *correct* is what a user could rely on, *confidently wrong* is the seed's failure (an answer that sounds
-# sure and is not right), *says not in the docs* is the honest refusal. Without the documents the model can only guess
-# Pulseboard's figures; with them it at least sees the right page, and the answers table shows what it makes of it.
-# A handful of questions is a smoke test: `COURSE_PROFILE=full` scores more (`N_QUESTIONS`, printed at the top),
-# and with a key the same cells score Claude or GPT.
+# The check is strict (every reference fact, verbatim) and the model is tiny, so read the columns together: *correct*
+# is what a user could rely on, *confidently wrong* what the seed's team saw, *says not in the docs* the honest
+# refusal. A fine-tune can only repeat what its training data said; when a page changes, its answers stay as they were
+# until someone retrains, while the nightly index changes with the docs at the cost of re-embedding the changed pages.
+# The verdict tables say whether a difference is larger than chance on this many questions: a handful is a smoke test,
+# `COURSE_PROFILE=full` scores more (`N_QUESTIONS`, printed at the top), and with a key the prompt-only and RAG rows
+# answer with Claude or GPT (the fine-tuned row stays on the local model it was trained on).
 #
 # **At the seed's scale.** The calculator takes the token counts just measured (the RAG prompt's extra context is
 # the difference between the two prompts) and the corpus size from the seed (50,000 documents at the mean length
@@ -395,6 +459,7 @@ pd.DataFrame({"type": [q["type"] for q in questions], "question": [q["question"]
 from helpers.finetune.data import local_token_counter
 
 count_tokens = local_token_counter()
+closed_rows, rag_rows = support_rows["prompt only"], support_rows[rag_name]
 doc_tokens = sum(count_tokens({"messages": [{"role": "user", "content": d.text}]}) for d in kb) / len(kb)
 support_workload = costs.Workload(
     monthly_queries=100_000, instruction_tokens=round(closed_rows["input_tokens"].mean()), input_tokens=0,
@@ -487,137 +552,102 @@ print("API fine-tune cheaper than the long prompt above",
 # style. The questionnaire: both problems, retrieval already finds the sources, what remains is format and style
 # across many inputs, examples exist: RAG + fine-tuning.
 #
-# *The miniature:* routing Pulseboard support tickets (`data/tickets`) into five categories, where both halves can be
-# measured separately and together:
-# - **zero-shot**: the label definitions and an answer format (notebook 01);
-# - **retrieval**: the four most similar *solved* tickets from the helpdesk's history, retrieved by MiniLM embedding
-#   and shown as examples: the retrieval half, no training;
-# - **fine-tuned**: a model trained on solved tickets through the fine-tuning API (notebook 07; offline a real LoRA
-#   job on the local model): the behaviour half;
-# - **fine-tuned + retrieval**: the tuned model with the retrieved tickets in its prompt: the hybrid.
-#
-# All four rows stand on one base model (the table's `base model`): offline the local model, which the job trains an
-# adapter on; with a key OpenAI's fine-tuning base. A tuned row compared with a prompt on another model would measure
-# the two models, not the training.
+# *The miniature:* Pulseboard customers' questions (the answerable ones of `data/kb_eval.jsonl`), each from a named
+# customer, answered as a support reply. Both halves are scored on every reply: the **knowledge** half with notebook
+# 03's check (the reference facts, verbatim), the **style** half with notebook 02's rubric for the brand voice of
+# `data/prompting/brand_voice.md` (greeting by name, sign-off, length, short sentences, ...). Four rows, all on the
+# local model, because the adapter is a change to its weights:
+# - **RAG, role only**: the one-line role of notebook 02 and three retrieved help-centre pages;
+# - **RAG + brand guide**: the same with the guide in the system prompt: style by prompting, paid in input tokens
+#   on every call;
+# - **brand-voice LoRA + RAG**: the first row's prompt answered by the adapter notebook 08 trains on on-brand replies
+#   (`helpers.finetune.brand_voice`): style in the weights;
+# - **brand-voice LoRA, no RAG**: the adapter with the role alone: what the style knows without the pages.
 
 # %%
-from helpers.rag.index import embed_texts
-from helpers.embeddings import top_k_similar
+from helpers.finetune import brand_voice
+from helpers.local_model import get_engine
+from helpers.prompting import limits
 
-history = datasets.tickets("train")
-test_tickets = datasets.sample(datasets.tickets("test"), N_TICKETS, seed=9, stratify="label")
-LABELS = ", ".join(datasets.TICKET_LABELS)
-ZERO_SHOT = (f"You route Pulseboard support tickets. Categories:\n{datasets.label_definitions()}\n"
-             f"Reply with JSON only: {{\"category\": \"<one of {LABELS}>\"}}")
-neighbours = top_k_similar(embed_texts([t["text"] for t in test_tickets]), embed_texts([t["text"] for t in history]), 4)
-retrieved = {t["id"]: [history[j] for j in row] for t, row in zip(test_tickets, neighbours)}
+answerable = [q for q in all_questions if q["gold_doc_ids"]]
+customers = cases.customer_messages(datasets.sample(answerable, N_REPLIES, seed=9, stratify="type"),
+                                    [m["customer_name"] for m in limits.tone_inputs()])
+pages = [pipeline.retrieve(m["message"], 3) for m in customers]  # the updated index of case 1
+voice = brand_voice.adapter()
+print(f"brand-voice adapter {'loaded from the cache' if voice.loaded_from_cache else 'trained'}: "
+      f"{voice.setup['examples']} on-brand replies, {voice.setup['seconds']:.0f} s of training")
+reply = dict(turn=brand_voice.customer_turn, role=brand_voice.ROLE, max_tokens=REPLY_MAX_TOKENS)
+helpdesk_prompts = {"RAG, role only": cases.reply_prompts(customers, hits=pages, **reply),
+                    "RAG + brand guide": cases.reply_prompts(customers, hits=pages, guide=limits.brand_guide(), **reply),
+                    "brand-voice LoRA + RAG": cases.reply_prompts(customers, hits=pages, **reply),
+                    "brand-voice LoRA, no RAG": cases.reply_prompts(customers, **reply)}
+print(helpdesk_prompts["RAG + brand guide"][0].system[:900], "...\n")
+print(helpdesk_prompts["RAG + brand guide"][0].messages[-1]["content"])
 
-def ticket_chat(ticket, system, with_history):
-    turns = []
-    for solved in (retrieved[ticket["id"]] if with_history else []):
-        turns += [{"role": "user", "content": solved["text"]},
-                  {"role": "assistant", "content": tasks.compact({"category": solved["label"]})}]
-    return [{"role": "system", "content": system}] + turns + [{"role": "user", "content": ticket["text"]}]
+# %%
+engines = {"RAG": get_engine(), "LoRA": adapters.tuned_engine(voice)}
+helpdesk_rows = {name: pd.DataFrame(cases.reply_rows(customers, adapters.engine_answers(
+                     engines["LoRA" if "LoRA" in name else "RAG"], prompts, batch_size=1)))  # as in case 1
+                 for name, prompts in helpdesk_prompts.items()}
+helpdesk = pd.DataFrame({name: cases.both_halves(rows) for name, rows in helpdesk_rows.items()}).T
+display(helpdesk.round(2))
+helpdesk_verdicts = pd.concat([
+    course_stats.comparison_table({n: r["correct"].astype(int) for n, r in helpdesk_rows.items()}, "RAG, role only",
+                                  metric="correct (knowledge)"),
+    course_stats.comparison_table({n: r["tone"] for n, r in helpdesk_rows.items()}, "RAG, role only",
+                                  metric="tone rubric (style)")])
+helpdesk_verdicts
 
-print("retrieved for", test_tickets[0]["id"], "(gold", test_tickets[0]["label"] + "):",
-      [h["label"] for h in retrieved[test_tickets[0]["id"]]])
+# %%
+cases.halves_chart(helpdesk, title="Case 3: knowledge against style, per row").show()
+display(pd.DataFrame({name: rows[list(limits.TONE_CRITERIA)].mean() for name, rows in helpdesk_rows.items()}).T.round(2))
+print(f"{customers[0]['customer_name']} asks: {customers[0]['message']}  (reference: "
+      f"{customers[0]['question']['reference_answer']})")
+display(pd.DataFrame({name: rows.iloc[0][["correct", "tone", "reply"]] for name, rows in helpdesk_rows.items()}).T)
+
+def per_row(column, table=helpdesk):
+    return ", ".join(f"{name} {value:.0%}" for name, value in table[column].items())
+
+guide_tokens = helpdesk.loc["RAG + brand guide", "input tokens"] - helpdesk.loc["RAG, role only", "input tokens"]
+display(Markdown(
+    f"**Reading it.** Knowledge, replies with every reference fact: {per_row('correct')}. Style, the tone rubric: "
+    f"{per_row('tone rubric')}. Both at once, correct and keeping every rule: {per_row('correct and all rules')} "
+    f"({len(customers)} replies, `N_REPLIES`). Against *RAG, role only*: {cases.verdict_sentence(helpdesk_verdicts)}. "
+    f"The guide in the prompt costs {guide_tokens:,.0f} input tokens on every call; the adapter cost "
+    f"{voice.setup['seconds']:.0f} s of training once and no prompt tokens."))
 
 # %% [markdown]
-# The fine-tune half goes through the real OpenAI SDK calls of notebook 07: upload a JSONL file, create a job, wait,
-# answer with the `ft:` model. The model id is kept in this notebook's cache folder together with a hash of the
-# training file, so a re-run with the same file reuses the finished job instead of training again.
+# Pairwise, against *RAG, role only*: the guide row is what style by prompting adds, the LoRA + RAG row what style
+# in the weights adds, and the last row what the style alone knows without the pages (the on-brand training replies
+# mention some Pulseboard facts, but nothing teaches it the help centre). A handful of replies is a smoke test: the
+# verdicts say whether a difference is larger than chance (`COURSE_PROFILE=full` scores more, `N_REPLIES`).
+#
+# **At the seed's scale.** The calculator prices the two ways to get the style, with the token counts measured above:
+# RAG with the guide in every prompt, against RAG answered by a fine-tuned model that needs only the role (API
+# fine-tune; the open model + LoRA line is the miniature's own path, self-hosted). The corpus is the seed's
+# knowledge base (its article count) at the mean length of ours, refreshed weekly; the volume assumes one question
+# per employee a month (the seed's headcount), and the crossover says from which volume the fine-tune pays, whatever
+# that assumption.
 
 # %%
-import hashlib
-
-import openai
-from helpers.finetune import data as fd
-from helpers.finetune.jobs import answer_chats
-
-client = llm.openai_client()
-tune_examples = [tasks.ticket_example(t) for t in datasets.sample(history, N_TUNE, seed=9, stratify="label")]
-train_file = fd.write_jsonl(WORK / "helpdesk_train.jsonl", tune_examples, overwrite=True)
-digest = hashlib.sha256(train_file.read_bytes()).hexdigest()[:16]
-known_jobs = WORK / "jobs.json"
-jobs = json.loads(known_jobs.read_text()) if known_jobs.exists() else {}
-PAID = env.keys_present()["openai"] and env.backend_setting() != "local"
-FT_DEFAULT = registry.default_fine_tuning_base("openai", on=registry.as_of())  # the course's base, as recorded
-if registry.fine_tunable(FT_DEFAULT):
-    BASE = FT_DEFAULT
-    print(f"base {BASE}: OpenAI self-serve fine-tuning takes new jobs until {registry.fine_tuning_ends(BASE)}")
-else:
-    BASE = registry.default_model("local")
-    print(f"OpenAI self-serve fine-tuning closed for new jobs on {registry.fine_tuning_ends(FT_DEFAULT)}: "
-          + ("no new job can be created; the fine-tuned rows are skipped." if PAID else
-             f"the offline job tunes the local model {BASE} instead."))
-job = None
-if digest in jobs:
-    try:
-        job = client.fine_tuning.jobs.retrieve(jobs[digest])
-    except openai.NotFoundError:  # the job store was cleared since: train again
-        print(f"job {jobs[digest]} is gone from the job store; training again")
-ALLOW_PAID_JOB = False  # with an OpenAI key: set True to start a real, paid job (price it first: fd.estimate_cost)
-if (job is None or job.status != "succeeded") and PAID and not registry.fine_tunable(BASE):
-    print(f"{BASE} takes no new fine-tuning jobs (closed on {registry.fine_tuning_ends(BASE)}): the fine-tuned rows "
-          "are left out; open-model LoRA (notebook 08) is the durable path.")
-    job = None
-elif (job is None or job.status != "succeeded") and PAID and not ALLOW_PAID_JOB:
-    print(f"OpenAI key found: not starting a paid fine-tuning job on {BASE} (ALLOW_PAID_JOB is False). "
-          "The fine-tuned rows below are left out; COURSE_BACKEND=local trains the offline job instead.")
-    job = None
-elif job is None or job.status != "succeeded":
-    with open(train_file, "rb") as handle:
-        uploaded = client.files.create(file=handle, purpose="fine-tune")
-    job = client.fine_tuning.jobs.create(model=BASE, training_file=uploaded.id, suffix="helpdesk", seed=9, method={
-        "type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 1, "batch_size": 4,
-                                                                 "learning_rate_multiplier": 2.0}}})
-    started = time.perf_counter()
-    while job.status not in ("succeeded", "failed", "cancelled"):
-        time.sleep(1)
-        job = client.fine_tuning.jobs.retrieve(job.id)
-    print(f"trained in {time.perf_counter() - started:.0f} s")
-    jobs[digest] = job.id
-    known_jobs.write_text(json.dumps(jobs))
-if job is not None and job.status == "succeeded":
-    print(job.id, job.status, job.fine_tuned_model, f"{job.trained_tokens:,} tokens trained")
-elif job is not None:  # the fine-tuned rows below are left out
-    print(job.id, job.status, "--", getattr(job.error, "message", None) or "no error message")
-
-# %%
-variants = {"zero-shot": (BASE, ZERO_SHOT, False), "retrieval": (BASE, ZERO_SHOT, True)}
-if job is not None and job.status == "succeeded":
-    variants.update({"fine-tuned": (job.fine_tuned_model, tasks.TICKET_SYSTEM, False),
-                     "fine-tuned + retrieval": (job.fine_tuned_model, tasks.TICKET_SYSTEM, True)})
-helpdesk, helpdesk_rows = {}, {}
-for name, (model, system, with_history) in variants.items():
-    answers = answer_chats(model, [ticket_chat(t, system, with_history) for t in test_tickets], max_tokens=16,
-                           progress=False)
-    rows = pd.DataFrame([dict(tasks.score_ticket(a["text"], t["label"]), gold=t["label"], answer=a["text"],
-                              input_tokens=a["input_tokens"]) for a, t in zip(answers, test_tickets)])
-    helpdesk_rows[name] = rows
-    helpdesk[name] = {"base model": serving.base_model(answers[0]["model_answered"], local=llm.uses_local("openai")),
-                      "accuracy": rows["correct"].mean(),
-                      "macro-F1": macro_f1(list(rows["gold"]), list(rows["predicted"]), datasets.TICKET_LABELS),
-                      "JSON valid": rows["json_valid"].mean(), "input tokens": rows["input_tokens"].mean()}
-helpdesk = pd.DataFrame(helpdesk).T
-display(helpdesk)
-course_stats.comparison_table({name: rows["correct"].astype(int) for name, rows in helpdesk_rows.items()}, "zero-shot",
-                              metric="accuracy")
-
-# %%
-pd.DataFrame({"ticket": [t["text"][:60] for t in test_tickets], "gold": [t["label"] for t in test_tickets],
-              **{name: rows["answer"].str[:28] for name, rows in helpdesk_rows.items()}})
+role_tokens = count_tokens({"messages": [{"role": "system", "content": brand_voice.ROLE}]})
+turn_tokens = sum(count_tokens({"messages": [brand_voice.customer_turn(m)]}) for m in customers) / len(customers)
+voice_examples = brand_voice.training_examples()
+helpdesk_workload = costs.Workload(
+    monthly_queries=15_000, instruction_tokens=round(role_tokens + guide_tokens), tuned_instruction_tokens=role_tokens,
+    input_tokens=round(turn_tokens),
+    context_tokens=round(helpdesk.loc["RAG, role only", "input tokens"] - role_tokens - turn_tokens),
+    output_tokens=round(helpdesk.loc["brand-voice LoRA + RAG", "output tokens"]), corpus_tokens=20_000 * doc_tokens,
+    updates_per_month=4.35, changed_share=0.05, training_examples=len(voice_examples),
+    tokens_per_example=round(sum(map(count_tokens, voice_examples)) / len(voice_examples)),
+    epochs=brand_voice.RECIPE.epochs, retrains_per_month=0.25)
+print(helpdesk_workload)
+display(costs.compare(helpdesk_workload, prices, STRATEGIES_OPEN(("rag", "hybrid", "open_finetune"))).round(2))
+style_crossing = crossing(helpdesk_workload, "rag", "hybrid") if API_FT_OPEN else None
+print("RAG + fine-tune cheaper than RAG + guide above",
+      f"{style_crossing:,.0f} queries / month" if style_crossing else "no volume between 100 and 100M")
 
 # %% [markdown]
-# **Reading it.** Compare the rows pairwise: *retrieval* against *zero-shot* is what the retrieval half adds,
-# *fine-tuned* against *zero-shot* what the training adds (mostly the answer format, after a few CPU-minutes on a
-# 135M model), and the last row whether the two add up. The second table tests each row against zero-shot on the same
-# tickets (held: the 95% interval of the difference lies above zero; inconclusive: it contains zero; `n to decide`:
-# the tickets a decisive run would need): with a handful of tickets a difference of one or two answers is noise, so
-# run `COURSE_PROFILE=full` (more tickets: `N_TICKETS`, printed at the top) before drawing a conclusion. What the table always shows is the
-# price of each half: retrieval adds examples to every prompt (input tokens), fine-tuning moves the cost into
-# training. The bake-off (notebook 10) runs every strategy on every task with one yardstick.
-#
 # ## Exercises
 #
 # Each exercise checks itself: replace `None` with your answer and run the cell.
@@ -670,26 +700,30 @@ print(f"Costs (prices as of {prices.oldest} or later), {W.monthly_queries:,.0f} 
       f"cheapest is {costs.LABELS[costs.cheapest(W, prices)]}; crossovers at "
       + ", ".join(f"{r['monthly queries']:,.0f} ({r['cheaper above']} overtakes {r['cheaper below']})"
                   for _, r in cross.iterrows()))
-print(f"Case 1, support chatbot ({len(questions)} questions): correct {support.loc['prompt only', 'correct']:.0%} "
-      f"prompt-only vs {support.loc['RAG', 'correct']:.0%} RAG; confidently wrong "
-      f"{support.loc['prompt only', 'confidently wrong']:.0%} vs {support.loc['RAG', 'confidently wrong']:.0%}.")
+print(f"Case 1, support chatbot ({len(questions)} questions): correct "
+      + ", ".join(f"{name} {row['correct']:.0%}" for name, row in support.iterrows()) + "; confidently wrong "
+      + ", ".join(f"{name} {row['confidently wrong']:.0%}" for name, row in support.iterrows())
+      + f"; on pages changed since training, confidently wrong: fine-tuned {said(cases.CHANGED, tuned_name)}, "
+      f"RAG {said(cases.CHANGED, rag_name)}.")
 print(f"Case 2, extraction ({len(orders)} orders): JSON valid "
       + ", ".join(f"{name} {row['JSON valid']:.0%}" for name, row in extraction.iterrows())
       + "; fields right " + ", ".join(f"{name} {row['fields right']:.0%}" for name, row in extraction.iterrows()) + ".")
-print(f"Case 3, helpdesk ({len(test_tickets)} tickets): accuracy "
-      + ", ".join(f"{name} {row['accuracy']:.0%}" for name, row in helpdesk.iterrows()) + ".")
+print(f"Case 3, helpdesk ({len(customers)} replies): correct {per_row('correct')}; tone rubric "
+      f"{per_row('tone rubric')}; the guide costs {guide_tokens:,.0f} input tokens a call.")
 print(f"Answered by: {llm.banner()} | profile {env.profile()} | {time.perf_counter() - NOTEBOOK_START:.0f} s")
 
 # %% [markdown]
-# - **Name the problem before the strategy.** Facts that are missing or change: retrieval. Format and behaviour
-#   that prompts cannot hold: fine-tuning, after a measured prompt with a schema and examples. Both: fix the facts
-#   first, then the style. The framework is a file: edit it for your team and the tests keep it sound.
+# - **Name the problem before the strategy.** Facts that are missing or change: retrieval; a fine-tune answers as
+#   of its training data until it is retrained (case 1). Format and behaviour that prompts cannot hold: fine-tuning,
+#   after a measured prompt with a schema and examples. Both: fix the facts first, then the style, and score each
+#   half on every answer (case 3). The framework is a file: edit it for your team and the tests keep it sound.
 # - **Price it for your volume.** Setup against per-query cost decides the winner, and the crossover volume is a
 #   number you can compute from dated prices; caching and self-hosting move it a lot.
 # - **Measure the miniature before the real thing.** Each case study took a few lines with the course helpers;
 #   the same lines run with your data and, with a key, on Claude or GPT.
 #
-# **Try it with Claude/GPT.** Set `ANTHROPIC_API_KEY` or `OPENAI_API_KEY` and run again: cases 1 and 2 and the
-# prompt rows of case 3 use the provider's model, and the cost calculator is unchanged. The fine-tune in case 3 stops
-# with a message before any paid job; notebook 07 shows the priced, confirmed flow. Next: `10_bakeoff.ipynb`, every
+# **Try it with Claude/GPT.** Set `ANTHROPIC_API_KEY` or `OPENAI_API_KEY` and run again: the prompt-only and RAG
+# rows of case 1 and all of case 2 use the provider's model, and the cost calculator is unchanged. The LoRA rows (case
+# 1's fine-tune, case 3 entire, so that its four rows share one base model) stay on the local model: an adapter is a
+# change to its weights; notebook 07 shows the priced, confirmed flow of an API fine-tune. Next: `10_bakeoff.ipynb`, every
 # strategy on every task, one table.
