@@ -56,7 +56,8 @@ def tuned(train: Callable[[], Adapter], make_prompts: PromptMaker, score: Scorer
     def run(examples: list[dict]) -> Outcome:
         adapter = train()
         prompts, seconds = _prompts_and_seconds(make_prompts(examples))
-        key = (str(adapter.folder), fingerprint([(p.system, p.messages, p.max_tokens, p.stop) for p in prompts]))
+        key = (f"{adapter.folder}@{adapter.meta.get('when')}",  # a retrained adapter (RUN_ALL) answers afresh
+               fingerprint([(p.system, p.messages, p.max_tokens, p.stop) for p in prompts]))
         if key not in _TUNED_ANSWERS:  # greedy answers: two cells on the same adapter and prompts share them
             _TUNED_ANSWERS[key] = engine_answers(tuned_engine(adapter), prompts)
         records = _TUNED_ANSWERS[key]

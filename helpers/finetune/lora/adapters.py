@@ -136,7 +136,7 @@ def tuned_engine(adapter: Adapter):
     """The local model with ``adapter`` merged in, as a generation engine (kept in memory for the session)."""
     from helpers.local_model import LocalEngine, get_engine
 
-    key = str(adapter.folder)
+    key = f"{adapter.folder}@{adapter.meta.get('when')}"  # retrained in this session (run_all): merged afresh
     if key not in _ENGINES:
         base = get_engine()
         if base.device.type == "cuda":  # one merged copy at a time on a GPU: each is a whole model (15 GB for a 7B)
