@@ -67,9 +67,10 @@ def adapters_root() -> Path:
 
 def train_adapter(name: str, examples: list[dict], recipe: Recipe, *, run_all: bool = False,
                   root: Path | None = None, log: Callable[[str], None] = print) -> Adapter:
-    """Train a LoRA adapter on chat ``examples`` with ``recipe``, or load the one trained before on the same
-    examples, recipe and base model (``run_all=True`` trains again). The training seconds, tokens and losses are
-    saved with it, so a loaded adapter still reports its real setup cost."""
+    """Train a LoRA adapter (or, with ``recipe.method == "full"``, full fine-tuning's trained blocks) on chat
+    ``examples`` with ``recipe``, or load the one trained before on the same examples, recipe and base model
+    (``run_all=True`` trains again). The training seconds, tokens and losses are saved with it, so a loaded adapter
+    still reports its real setup cost."""
     import torch
     from safetensors.torch import save_file
 
