@@ -15,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from helpers import datasets
+from helpers.decision import cases
 from helpers.prompting import patterns as prompting
 from helpers.finetune import tasks as ft
 from helpers.prompting.patterns import Parsed, Prompt
@@ -23,7 +24,7 @@ from helpers.rag.answer import NOT_IN_DOCS, check_answer, rag_prompt
 # --- knowledge QA ---------------------------------------------------------------------------------------------------
 KB_SYSTEM = ("You answer questions about Pulseboard, the dashboard product of Halcyon Labs. If you do not know the "
              f"answer, reply exactly: {NOT_IN_DOCS}. Answer in one or two sentences.")
-PASSAGE_REQUEST = "What does the Pulseboard help centre page \"{title}\" say?"
+PASSAGE_REQUEST = cases.PAGE_REQUEST  # "what does page X say?", the same request as notebook 09's case 1
 
 
 def kb_split(questions: list[dict], n_test: int | None, seed: int = 10) -> tuple[list[dict], list[dict]]:
@@ -64,9 +65,7 @@ def knowledge_examples(corpus, train_questions: list[dict], passage_questions: l
             if window in seen:
                 continue
             seen.add(window)
-            out.append({"messages": [{"role": "system", "content": KB_SYSTEM},
-                                     {"role": "user", "content": PASSAGE_REQUEST.format(title=doc.title)},
-                                     {"role": "assistant", "content": window}]})
+            out.append(cases.page_chat(doc.title, window, KB_SYSTEM))
     for q in train_questions:
         out.append({"messages": [{"role": "system", "content": KB_SYSTEM},
                                  {"role": "user", "content": q["question"]},
@@ -75,9 +74,9 @@ def knowledge_examples(corpus, train_questions: list[dict], passage_questions: l
 
 
 def closed_book_prompts(questions: list[dict], max_tokens: int) -> list[Prompt]:
-    """The question alone: what the model knows (or was trained on) is all it has."""
-    return [Prompt(system=KB_SYSTEM, messages=[{"role": "user", "content": q["question"]}], max_tokens=max_tokens,
-                   parser=lambda t: Parsed(value=t, ok=True)) for q in questions]
+    """The question alone: what the model knows (or was trained on) is all it has (notebook 09's prompt-only row,
+    under this task's system prompt)."""
+    return cases.closed_book_prompts(questions, max_tokens, system=KB_SYSTEM)
 
 
 def rag_prompts(pipeline, questions: list[dict], *, k: int, max_words: int, max_tokens: int
