@@ -162,6 +162,33 @@ def numbers_grounded():
     return my_numbers_grounded, rag.load_corpus(REPO_ROOT / "data" / "kb")
 
 
+# --- 06b when RAG is not the answer ---------------------------------------------------------------------------------
+def changed_documents():
+    """Which documents an incremental re-index must embed again: fingerprint each document (title, text, metadata)
+    by id, then compare ids and fingerprints. Returns (function, documents before, documents after) as the checker
+    wants; "after" drops one page, edits one and adds one, like section 2's edits."""
+    import dataclasses
+    import hashlib
+
+    from helpers import rag
+    from helpers.env import REPO_ROOT
+
+    def fingerprint(doc) -> str:
+        blob = json.dumps([doc.title, doc.text, doc.metadata], sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def my_changed_documents(before, after):
+        old = {d.id: fingerprint(d) for d in before}
+        new = {d.id: fingerprint(d) for d in after}
+        return {"added": new.keys() - old.keys(), "removed": old.keys() - new.keys(),
+                "changed": {i for i in old.keys() & new.keys() if old[i] != new[i]}}
+
+    before = list(rag.load_corpus(REPO_ROOT / "data" / "kb", quiet=True))
+    edited = dataclasses.replace(before[2], text=before[2].text.replace("14 days", "28 days") + "\nUpdated.")
+    added = dataclasses.replace(before[3], id="how-python-sdk", title="The official Python SDK")
+    return my_changed_documents, before, before[1:2] + [edited] + before[3:] + [added]
+
+
 # --- 07 fine-tuning data --------------------------------------------------------------------------------------------
 def format_check():
     """The nine structural rules of exercise 07.format_check, written out for one JSONL line."""
@@ -297,6 +324,7 @@ SOLUTIONS = {
     "03.mrr_and_ndcg": mrr_and_ndcg,
     "05.safe_member_count": safe_member_count,
     "06.numbers_grounded": numbers_grounded,
+    "06b.changed_documents": changed_documents,
     "07.format_check": format_check,
     "07.training_cost": training_cost,
     "08.lora_count_qwen": lora_count_qwen,

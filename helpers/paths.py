@@ -11,6 +11,7 @@ Three ways to find it, first match wins:
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -37,3 +38,20 @@ def data_dir() -> Path:
 REPO_ROOT = course_root()
 DATA_DIR = data_dir()
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"  # only in a checkout: a wheel ships the helpers and data, not the notebooks
+# A notebook's name: two digits, an optional letter for a notebook that continues the one before it (06 -> 06b),
+# then the topic: 06_evaluating_rag, 06b_when_rag_is_not_the_answer.
+NOTEBOOK_NAME = re.compile(r"^(?P<number>\d\d[a-z]?)_\w+$")
+
+
+def notebooks(suffix: str = ".ipynb", folder: Path | None = None) -> list[Path]:
+    """The course's numbered notebooks (or their jupytext ``.py`` pairs) in learning order: 06 before 06b before 07."""
+    found = [p for p in (folder or NOTEBOOKS_DIR).glob(f"*{suffix}") if NOTEBOOK_NAME.match(p.stem)]
+    return sorted(found, key=lambda p: notebook_number(p))
+
+
+def notebook_number(path: Path | str) -> str:
+    """"06b" for notebooks/06b_when_rag_is_not_the_answer.ipynb, "07" for 07_finetuning_data_and_api.py."""
+    match = NOTEBOOK_NAME.match(Path(path).stem)
+    if not match:
+        raise ValueError(f"{Path(path).name} is not a course notebook name (NN_topic or NNx_topic)")
+    return match.group("number")

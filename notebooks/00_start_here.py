@@ -103,6 +103,7 @@ if "google.colab" in sys.modules:
 # | 04 | advanced RAG | what do hybrid search, re-ranking, query expansion and parent documents each buy? |
 # | 05 | agentic RAG | when should the model decide what to look up (with a real customer database)? |
 # | 06 | evaluating RAG | can an LLM judge be trusted, and how do we know? |
+# | 06b | when RAG is not the answer | long context, stale indexes, production logs, sensitive data |
 # | 07 | fine-tuning data and API | clean training data, cost it, run an OpenAI fine-tuning job |
 # | 08 | LoRA | what LoRA is, and training it on a CPU or a Colab GPU |
 # | 09 | decision framework | which strategy for your problem, and what will it cost? |
@@ -118,7 +119,7 @@ if "google.colab" in sys.modules:
 from pathlib import Path
 import json
 
-for path in sorted(Path(".").glob("[0-9][0-9]_*.ipynb")):
+for path in sorted(Path(".").glob("[0-9][0-9]*_*.ipynb")):  # "06_..." sorts before "06b_..."
     first_cell = json.loads(path.read_text())["cells"][0]["source"]
     title = "".join(first_cell).splitlines()[0].lstrip("# ")
     print(f"{path.name:<40} {title}")

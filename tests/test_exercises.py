@@ -68,3 +68,35 @@ def test_format_validity_exercise_is_achievable_offline(engine):
     ok, message = exercises.verify("01.format_validity", reference)
     assert ok, message
     assert not exercises.verify("01.format_validity", lambda t: None)[0]
+
+
+def test_changed_documents_exercise_catches_the_usual_mistakes():
+    """06b.changed_documents: the right diff passes; one that ignores metadata, or pairs documents by position, fails
+    with the case that shows it."""
+    import dataclasses
+
+    import helpers.rag.exercises  # noqa: F401  registers the checker
+    from helpers import paths, rag
+
+    before = list(rag.load_corpus(paths.DATA_DIR / "kb", quiet=True))
+    after = before[1:] + [dataclasses.replace(before[0], id="new-page")]
+
+    def diff(key):
+        def changed_documents(old, new):
+            a, b = {d.id: key(d) for d in old}, {d.id: key(d) for d in new}
+            return {"added": b.keys() - a.keys(), "removed": a.keys() - b.keys(),
+                    "changed": {i for i in a.keys() & b.keys() if a[i] != b[i]}}
+        return changed_documents
+
+    def by_position(old, new):
+        return {"added": [d.id for d in new[len(old):]], "removed": [d.id for d in old[len(new):]],
+                "changed": [b.id for a, b in zip(old, new) if (a.title, a.text) != (b.title, b.text)]}
+
+    ok, message = exercises.verify("06b.changed_documents", (diff(lambda d: (d.title, d.text, repr(d.metadata))), before, after))
+    assert ok and "1 added, 0 changed, 1 removed" in message, message
+    ok, message = exercises.verify("06b.changed_documents", (diff(lambda d: (d.title, d.text)), before, after))
+    assert not ok and message.startswith("only the metadata"), message
+    ok, message = exercises.verify("06b.changed_documents", (by_position, before, after))
+    assert not ok and "Hint" in message, message
+    ok, message = exercises.verify("06b.changed_documents", (lambda old, new: {"added": []}, before, after))
+    assert not ok and "return a dict" in message, message

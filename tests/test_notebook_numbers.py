@@ -7,7 +7,7 @@ import pytest
 
 from helpers import paths
 
-SOURCES = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.py"))
+SOURCES = paths.notebooks(".py")
 # a count of the units the profiles size: "30 questions", "24 tickets", "100 answerable" ...
 SAMPLE_SIZE = re.compile(r"\b\d+\s+(?:answerable\s+|held-out\s+|test\s+|training\s+|validation\s+)?"
                          r"(?:questions|tickets|orders|labels|examples|answerable|tasks)\b", re.I)
@@ -37,6 +37,6 @@ def test_markdown_names_no_sample_size(path):
 
 
 def test_the_three_known_mismatches_are_gone():
-    text = {p.name[:2]: markdown_of(p) for p in SOURCES}
+    text = {paths.notebook_number(p): markdown_of(p) for p in SOURCES}
     assert "scores 30" not in text["09"] and "24 tickets" not in text["09"]
     assert "100 answerable" not in text["04"]

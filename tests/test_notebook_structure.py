@@ -11,7 +11,7 @@ import pytest
 
 from helpers import paths
 
-NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = paths.notebooks()  # 00 ... 06, 06b, 07 ... 10
 README = paths.REPO_ROOT / "README.md"
 GLOSSARY = paths.REPO_ROOT / "docs" / "glossary.md"
 MAX_CELLS = 60
@@ -24,7 +24,7 @@ MINUTES = re.compile(r"(?:about )?\d+(?:\.\d+)? min")
 
 
 def number(path: Path) -> str:
-    return path.name[:2]
+    return paths.notebook_number(path)  # "06", "06b"
 
 
 @cache
@@ -43,10 +43,10 @@ def box(path: Path) -> dict[str, str]:
 
 @cache
 def readme_map() -> dict[str, tuple[str, str]]:
-    """README's notebook map: {"03": ("1.1 min", "4.0 min"), ...} (quick run, full run, both measured)."""
+    """README's notebook map: {"03": ("1.1 min", "4.0 min"), "06b": (...), ...} (quick run, full run, both measured)."""
     rows = {}
     for line in README.read_text(encoding="utf-8").splitlines():
-        row = re.match(r"\| (\d\d) \|", line)
+        row = re.match(r"\| (\d\d[a-z]?) \|", line)
         if row:
             quick, full = (MINUTES.search(c).group(0) for c in line.strip().strip("|").split("|")[-2:])
             rows[row.group(1)] = (quick, full)
@@ -70,7 +70,8 @@ def glossary_terms() -> set[str]:
 
 
 def test_there_are_notebooks_and_a_glossary():
-    assert len(NOTEBOOKS) >= 11 and GLOSSARY.exists()
+    assert len(NOTEBOOKS) >= 12 and GLOSSARY.exists()
+    assert [number(p) for p in NOTEBOOKS][6:8] == ["06", "06b"]  # a continuation sorts after the notebook it continues
 
 
 def test_the_box_reader_reads_a_box():
@@ -109,9 +110,9 @@ def test_box_times_are_the_readme_measurements(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_box_prerequisites_are_earlier_notebooks(path):
-    needed = {int(n) for n in re.findall(r"\b(\d\d)\b", box(path)["You need"])}
+    needed = set(re.findall(r"\b(\d\d[a-z]?)\b", box(path)["You need"]))
     assert needed or number(path) == "00", f"{path.name}: the box names no earlier notebook it builds on"
-    assert all(n < int(number(path)) for n in needed), f"{path.name}: a prerequisite comes later: {sorted(needed)}"
+    assert all(n < number(path) for n in needed), f"{path.name}: a prerequisite comes later: {sorted(needed)}"  # "06" < "06b" < "07"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -52,7 +52,7 @@ TAUGHT_REJECTIONS: dict[str, list[Taught]] = {
         Taught("NO_PREFILL =", 400, "prefill", "section 4: a model without prefill answers an assistant prefill with "
                                                "400 (the registry's capabilities(...).prefill says so first)"),
     ],
-    "06_evaluating_rag.ipynb": [
+    "06b_when_rag_is_not_the_answer.ipynb": [
         Taught("if PROVIDER == \"local\":", 400, "", "long context: the whole corpus sent to the local model's "
                                                       "8,192-token window shows the API's own error"),
     ],

@@ -10,7 +10,7 @@ import pytest
 from bench import reference
 from helpers import paths
 
-NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = paths.notebooks()
 PNG_MAGIC = b"\x89PNG"
 # Until the first `make reference` has published the copies (it needs an hour of a quiet 2-core machine: the full
 # profile, from cold caches), the per-notebook checks below say so instead of failing; once docs/reference/ exists,

@@ -54,7 +54,7 @@ TRANSIENT_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled", 
 BADGE = ("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
          "({colab_url}/blob/main/notebooks/{notebook})")
 SETUP_FIRST_LINE = "# Setup"
-NAME = re.compile(r"^\d\d_\w+$")  # notebooks/NN_topic.ipynb and notebooks/NN_topic.py
+NAME = re.compile(r"^\d\d[a-z]?_\w+$")  # NN_topic.ipynb and .py; 06b_topic continues 06 (helpers.paths.NOTEBOOK_NAME)
 
 
 def _jupytext():

@@ -1,4 +1,4 @@
-"""Retrieval-augmented generation, in small composable pieces (notebooks 03-06 and 10).
+"""Retrieval-augmented generation, in small composable pieces (notebooks 03-06b and 10).
 
 Point it at your own folder: ``corpus = load_corpus("my_docs")``, ``questions = load_qa("my_questions.jsonl",
 corpus)``, ``report = evaluate_retrieval(build_pipeline(corpus), questions)``; or from a shell,

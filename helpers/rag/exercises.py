@@ -1,5 +1,5 @@
-"""Auto-checked exercises of notebooks 03 and 04. Importing this module registers them; ``check`` is re-exported so a
-notebook needs one import: ``from helpers.rag.exercises import check``."""
+"""Auto-checked exercises of notebooks 03, 04, 06 and 06b. Importing this module registers them; ``check`` is
+re-exported so a notebook needs one import: ``from helpers.rag.exercises import check``."""
 
 from __future__ import annotations
 
@@ -97,3 +97,56 @@ def _numbers_grounded(answer) -> tuple[bool, str]:
                        r"re.findall(r'\d+(?:[.,]\d+)*', text) and look for each one in the context.")
     return False, (summary + f". Keep false alarms at or under {MAX_FALSE_ALARMS:.0%}. Hint: '3,790' and '3790' are "
                    "the same number, and a number inside a longer one ('4.2' in '4.2.1') is not a match.")
+
+
+# --- notebook 06b: when RAG is not the answer -------------------------------------------------------------------
+CHANGE_KINDS = ("added", "changed", "removed")
+
+
+def _reference_changes(before, after) -> dict[str, set[str]]:
+    """What IncrementalIndex.sync re-embeds: ids by document_hash (title, text, metadata)."""
+    from helpers.rag.freshness import document_hash
+
+    old = {d.id: document_hash(d) for d in before}
+    new = {d.id: document_hash(d) for d in after}
+    return {"added": set(new) - set(old), "removed": set(old) - set(new),
+            "changed": {i for i in set(old) & set(new) if old[i] != new[i]}}
+
+
+def change_cases(before: list, after: list) -> list[tuple[str, list, list, str]]:
+    """(case, before, after, hint): the learner's two versions, then three the checker makes from ``before``."""
+    from dataclasses import replace
+
+    first, second = before[0], before[1]
+    meta_only = [replace(first, metadata={**first.metadata, "product_version": "9.9"})] + before[1:]
+    title_only = before[:1] + [replace(second, title=second.title + " (revised)")] + before[2:]
+    return [("section 2's edits", before, after, "compare ids first: an id only after is added, only before removed"),
+            ("only the metadata of one document changed", before, meta_only,
+             "the fingerprint must cover the metadata too (product_version, updated ...)"),
+            ("only the title of one document changed", before, title_only, "the fingerprint must cover the title too"),
+            ("the same documents in another order", before, list(reversed(before)),
+             "key the fingerprints by document id, not by position in the list")]
+
+
+@exercise("06b.changed_documents")
+def _changed_documents(answer) -> tuple[bool, str]:
+    """answer = (changed_documents function, the documents before section 2's edits, the documents after them)."""
+    try:
+        func, before, after = answer
+        before, after = list(before), list(after)
+        results = []
+        for case, old, new, hint in change_cases(before, after):
+            got = func(old, new)
+            results.append((case, hint, {k: {str(i) for i in got[k]} for k in CHANGE_KINDS},
+                            _reference_changes(old, new)))
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+        return False, (f"pass (changed_documents, list(kb_v1), list(kb_v2)) and return a dict with keys {CHANGE_KINDS}, "
+                       f"each a collection of ids; it failed with {type(exc).__name__}: {exc}")
+    for case, hint, got, want in results:
+        if got != want:
+            wrong = {k: {"missing": sorted(want[k] - got[k]), "extra": sorted(got[k] - want[k])}
+                     for k in CHANGE_KINDS if got[k] != want[k]}
+            return False, f"{case}: {wrong}. Hint: {hint}."
+    edits = results[0][3]
+    return True, (f"section 2's edits: {len(edits['added'])} added, {len(edits['changed'])} changed, "
+                  f"{len(edits['removed'])} removed; metadata, title and order cases right too.")

@@ -1,8 +1,9 @@
 """Keeping an index fresh: change documents in a working copy of a knowledge base, then re-index incrementally,
 re-embedding only the documents whose content changed (new ones added, deleted ones dropped).
 
-Taught in notebooks/06_evaluating_rag.ipynb ("freshness"). The course's data/ folder is never edited: changes go to
-a copy under ``$COURSE_CACHE_DIR``, and every file is written to a temporary name and renamed into place.
+Taught in notebooks/06b_when_rag_is_not_the_answer.ipynb (section 2, "freshness"). The course's data/ folder is never
+edited: changes go to a copy under ``$COURSE_CACHE_DIR``, and every file is written to a temporary name and renamed into
+place.
 """
 
 from __future__ import annotations

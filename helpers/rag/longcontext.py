@@ -1,8 +1,8 @@
 """When RAG is not the answer: put the documents themselves in the prompt ("long-context stuffing") and compare
 with retrieval on accuracy, tokens, dollars and latency.
 
-Taught in notebooks/06_evaluating_rag.ipynb. Stuffed prompts use the same system prompt and source format as the
-RAG prompt of notebook 03 (:func:`helpers.rag.answer.rag_prompt`); only the sources differ.
+Taught in notebooks/06b_when_rag_is_not_the_answer.ipynb (section 1). Stuffed prompts use the same system prompt and
+source format as the RAG prompt of notebook 03 (:func:`helpers.rag.answer.rag_prompt`); only the sources differ.
 """
 
 from __future__ import annotations

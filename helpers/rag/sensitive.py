@@ -1,5 +1,5 @@
-"""Sensitive data in RAG (notebooks/06_evaluating_rag.ipynb, section 9): find the personal data a pipeline would send
-to a provider, and redact it before indexing so that it never leaves.
+"""Sensitive data in RAG (notebooks/06b_when_rag_is_not_the_answer.ipynb, section 4): find the personal data a pipeline
+would send to a provider, and redact it before indexing so that it never leaves.
 
 Detection runs offline, from this module alone: patterns for e-mail addresses, international phone numbers, payment
 card numbers (kept only when the Luhn checksum holds) and IBANs (kept only when the mod-97 check holds), plus a

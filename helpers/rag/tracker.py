@@ -1,8 +1,9 @@
 """Production metrics for a RAG service: every answered query appends one row (latency, tokens, dollars, the
 deterministic checks, the judge's scores) to a local SQLite file, and the history is plotted over time.
 
-Taught in notebooks/06_evaluating_rag.ipynb. SQLite makes each write a transaction: a crash mid-write, or two
-kernels writing at once, never leaves a half-written row. The file lives under ``$COURSE_CACHE_DIR/metrics``.
+Taught in notebooks/06b_when_rag_is_not_the_answer.ipynb (section 3). SQLite makes each write a transaction: a crash
+mid-write, or two kernels writing at once, never leaves a half-written row. The file lives under
+``$COURSE_CACHE_DIR/metrics``.
 """
 
 from __future__ import annotations
