@@ -8,6 +8,7 @@ do. So:
   pairs (``scipy.stats.binomtest``), with a paired-bootstrap 95% interval for the difference in accuracy;
 - any other score computed over a set of examples (macro-F1, field accuracy, MRR, hit@k, nDCG): a paired bootstrap
   (resample the examples, score both strategies on the same resample), which gives the interval and a two-sided p.
+- one strategy's share alone (a point of notebook 07's data-quantity curve): the Wilson score interval.
 
 The verdict rule, stated once and used everywhere (:func:`verdict`): a claim "A beats B" **held** when the 95%
 interval of A - B lies above zero, **did not hold** when it lies below zero, and is **inconclusive** when the
@@ -206,6 +207,16 @@ def decisive_size(comparison: Comparison) -> int | None:
         # every disagreement going one way makes the gap equal the discordant share, the formula's edge: nudge it
         return mcnemar_sample_size(gap, max(share, gap + 1e-9)) if gap < 1 else comparison.n
     return interval_sample_size(comparison)
+
+
+def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """The Wilson score interval of a proportion (``successes`` of ``n``): unlike the normal approximation it stays
+    inside [0, 1] and is not a point at 0 or n successes, which small test sets hit often (notebook 07's data-quantity
+    curve)."""
+    if n < 1 or not 0 <= successes <= n:
+        raise ValueError(f"need 0 <= successes <= n and n >= 1 (got {successes} of {n})")
+    ci = _scipy_stats.binomtest(int(successes), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(ci.low), float(ci.high)
 
 
 def comparison_table(scores: dict[str, Sequence], baseline: str, *, metric: str,

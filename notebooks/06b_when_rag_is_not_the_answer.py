@@ -86,7 +86,6 @@ if "google.colab" in sys.modules:
     if _lacking(runtime + offline):
         raise RuntimeError(f"pip could not install {[str(r) for r in _lacking(runtime + offline)]}: see its output above")
 
-
 # %% [markdown]
 # ## What you will learn
 # 1. Long context versus RAG: how many tokens the whole knowledge base is, which models could take it and at what
@@ -140,7 +139,6 @@ print(f"profile={env.profile()}  provider={PROVIDER}  model={MODEL}  |  {len(kb)
 # If the whole knowledge base fits in the model's context window, why retrieve at all? Put every document in the
 # prompt and let the model find the answer. That trades retrieval errors for tokens, dollars and latency, and it works
 # only while the corpus fits. First, the size of this corpus in tokens, and what that means per registry model:
-
 
 # %%
 count_tokens = longcontext.local_token_counter()

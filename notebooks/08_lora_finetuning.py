@@ -580,7 +580,6 @@ print(f"measured here: the best LoRA ({best_lora}) achieves "
 # %%
 from helpers.finetune import brand_voice as bv
 from helpers.finetune.lora import adapters
-from helpers.local_model import get_engine
 from helpers.prompting import limits as pl
 
 N_TONE = env.by_profile(full=10, quick=2)  # notebook 02's tone inputs: all of them in the full profile
@@ -592,23 +591,23 @@ print(f"brand-voice adapter: {brand.meta['examples']} on-brand replies, {brand.m
       f"training loss {brand.meta['losses'][0]:.2f} -> {brand.meta['losses'][-1]:.2f}")
 
 tone_messages = pl.tone_inputs()[:N_TONE]
-brand_conditions = {  # name: (engine, system prompt)
-    "base: no guidance": (get_engine(), bv.ROLE),
-    "base: described in words": (get_engine(), bv.ROLE + "\n\n" + pl.brand_guide()),
-    "LoRA brand voice: no guidance": (adapters.tuned_engine(brand), bv.ROLE),
+brand_conditions = {  # name: (adapter, system prompt); None answers with the base model
+    "base: no guidance": (None, bv.ROLE),
+    "base: described in words": (None, bv.ROLE + "\n\n" + pl.brand_guide()),
+    "LoRA brand voice: no guidance": (brand, bv.ROLE),
 }
 start = time.perf_counter()
 voice_rows = []
-for name, (engine, system) in brand_conditions.items():
+for name, (adapter, system) in brand_conditions.items():
     prompts = [patterns.Prompt(system=system, messages=[bv.customer_turn(m)], max_tokens=REPLY_TOKENS)
                for m in tone_messages]
-    for m, r in zip(tone_messages, adapters.engine_answers(engine, prompts)):
+    for m, r in zip(tone_messages, adapters.cached_answers(adapter, prompts)):  # a re-run reads them back
         voice_rows.append({"condition": name, "id": m["id"], "input tokens": r["input_tokens"],
                            "output tokens": r["output_tokens"], "score": pl.tone_score(r["text"], m["customer_name"]),
                            **pl.score_tone(r["text"], m["customer_name"]), "reply": r["text"]})
 adapters.forget_tuned_engines()  # the merged copy of the model is no longer needed
 voice = pd.DataFrame(voice_rows)
-print(f"{len(voice)} replies in {time.perf_counter() - start:.1f} s")
+print(f"{len(voice)} replies in {time.perf_counter() - start:.1f} s (cached replies are instant)")
 voice_summary = voice.groupby("condition", sort=False)[["score", "input tokens", "output tokens"]].mean()
 voice_summary.style.format({"score": "{:.0%}", "input tokens": "{:.0f}", "output tokens": "{:.0f}"})
 

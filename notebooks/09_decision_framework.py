@@ -400,9 +400,7 @@ closed_prompts = cases.closed_book_prompts(questions, ANSWER_MAX_TOKENS)
 closed = run_prompts(closed_prompts, provider=PROVIDER, progress=False)
 pipeline = rag.build_pipeline(kb)  # the updated index: every page of today's help centre (archived ones too)
 rag_table = rag.answer_questions(pipeline, questions, k=3, provider=PROVIDER, max_tokens=ANSWER_MAX_TOKENS)
-# one prompt at a time: batches of these prompts measured about three times slower on the 2-core CPU while it was
-# busy (not yet re-measured on an idle machine)
-tuned = adapters.engine_answers(adapters.tuned_engine(before_adapter), closed_prompts, batch_size=1)
+tuned = adapters.cached_answers(before_adapter, closed_prompts)  # batched, and cached: a re-run reads them back
 support_rows = {name: pd.DataFrame(cases.answer_rows(questions, records, update)) for name, records in (
     ("prompt only", closed), ("RAG, updated index", rag_table.rename(columns={"answer": "text"}).to_dict("records")),
     ("fine-tuned before the update", tuned))}
@@ -566,7 +564,6 @@ print("API fine-tune cheaper than the long prompt above",
 
 # %%
 from helpers.finetune import brand_voice
-from helpers.local_model import get_engine
 from helpers.prompting import limits
 
 answerable = [q for q in all_questions if q["gold_doc_ids"]]
@@ -585,9 +582,8 @@ print(helpdesk_prompts["RAG + brand guide"][0].system[:900], "...\n")
 print(helpdesk_prompts["RAG + brand guide"][0].messages[-1]["content"])
 
 # %%
-engines = {"RAG": get_engine(), "LoRA": adapters.tuned_engine(voice)}
-helpdesk_rows = {name: pd.DataFrame(cases.reply_rows(customers, adapters.engine_answers(
-                     engines["LoRA" if "LoRA" in name else "RAG"], prompts, batch_size=1)))  # as in case 1
+helpdesk_rows = {name: pd.DataFrame(cases.reply_rows(customers, adapters.cached_answers(
+                     voice if "LoRA" in name else None, prompts)))  # None: the base model
                  for name, prompts in helpdesk_prompts.items()}
 helpdesk = pd.DataFrame({name: cases.both_halves(rows) for name, rows in helpdesk_rows.items()}).T
 display(helpdesk.round(2))

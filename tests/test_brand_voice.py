@@ -91,7 +91,14 @@ def test_a_tiny_adapter_trains_is_cached_and_answers(tmp_path, monkeypatch, engi
     again = bv.adapter(limit=2)
     assert again.loaded_from_cache and again.folder == first.folder
     message = pl.tone_inputs()[0]
-    [record] = adapters.engine_answers(adapters.tuned_engine(first),
-                                       [Prompt(system=bv.ROLE, messages=[bv.customer_turn(message)], max_tokens=4)])
+    prompts = [Prompt(system=bv.ROLE, messages=[bv.customer_turn(message)], max_tokens=4)]
+    [record] = adapters.engine_answers(adapters.tuned_engine(first), prompts)
     assert record["output_tokens"] <= 4 and record["input_tokens"] > 20 and record["cost_usd"] == 0.0
     adapters.forget_tuned_engines()
+    # cached_answers: generated once per (model, adapter as trained, prompts, batch size), then read back
+    assert adapters.cached_answers(first, prompts)[0]["text"] == record["text"]  # greedy: the same reply
+    base = adapters.cached_answers(None, prompts)
+    monkeypatch.setattr(adapters, "engine_answers", lambda *a, **k: pytest.fail("generated again"))
+    assert adapters.cached_answers(first, prompts)[0]["text"] == record["text"]
+    assert adapters.cached_answers(None, prompts) == base
+    assert (tmp_path / "evaluations" / "engine-answers").is_dir()

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from helpers import stats as course_stats
 from helpers.finetune import quantity
 
 
@@ -58,14 +59,14 @@ def test_training_steps_keep_the_last_partial_batch_and_scale_with_epochs():
 
 
 def test_wilson_interval_stays_in_the_unit_interval_and_is_not_a_point_at_the_edges():
-    low, high = quantity.wilson_interval(0, 10)
+    low, high = course_stats.wilson_interval(0, 10)
     assert low == pytest.approx(0, abs=1e-12) and 0.25 < high < 0.32
-    low, high = quantity.wilson_interval(10, 10)
+    low, high = course_stats.wilson_interval(10, 10)
     assert 0.68 < low < 0.75 and high == pytest.approx(1)
-    low, high = quantity.wilson_interval(12, 24)
+    low, high = course_stats.wilson_interval(12, 24)
     assert low < 0.5 < high and (0.5 - low) == pytest.approx(high - 0.5)
     with pytest.raises(ValueError):
-        quantity.wilson_interval(3, 2)
+        course_stats.wilson_interval(3, 2)
 
 
 def scores(correct, valid):

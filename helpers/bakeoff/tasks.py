@@ -35,17 +35,11 @@ def kb_split(questions: list[dict], n_test: int | None, seed: int = 10) -> tuple
 
 
 def passage_window(text: str, passage: str, words: int) -> str:
-    """About ``words`` words of ``text`` centred on ``passage`` (which must occur in it)."""
-    at = text.find(passage)
-    if at < 0:
+    """About ``words`` words of ``text`` centred on ``passage``, which must occur in it (notebook 09's
+    ``cases.window``, strict: a passage the document lacks is an error here, not its first words)."""
+    if not passage or passage not in text:
         raise ValueError(f"passage not found in the document: {passage[:60]!r}")
-    before, after = text[:at].split(), text[at + len(passage):].split()
-    core = passage.split()
-    room = max(0, words - len(core))
-    take_before = min(len(before), room // 2)
-    take_after = min(len(after), room - take_before)
-    take_before = min(len(before), room - take_after)
-    return " ".join(before[len(before) - take_before:] + core + after[:take_after])
+    return cases.window(text, passage, words)
 
 
 def knowledge_examples(corpus, train_questions: list[dict], passage_questions: list[dict], *,

@@ -114,16 +114,19 @@ def closest_line(text: str, passage: str) -> str:
 
 
 def window(text: str, anchor: str, words: int) -> str:
-    """About ``words`` words of ``text`` around the first occurrence of ``anchor`` (the start of ``text`` when it
-    is not there)."""
+    """About ``words`` words of ``text`` centred on ``anchor``, which is kept whole (the first ``words`` words of
+    ``text`` when ``anchor`` is empty or not in it). Near an edge the window takes the room on the other side.
+    Notebook 10's knowledge passages use the same window (``helpers.bakeoff.tasks.passage_window``)."""
     at = text.find(anchor) if anchor else -1
-    tokens = text.split()
     if at < 0:
-        return " ".join(tokens[:words])
-    first = len(text[:at].split())
-    span = len(anchor.split())
-    start = max(0, min(first - max(0, words - span) // 2, len(tokens) - words))
-    return " ".join(tokens[start:start + max(words, span)])
+        return " ".join(text.split()[:words])
+    before, after = text[:at].split(), text[at + len(anchor):].split()
+    core = anchor.split()
+    room = max(0, words - len(core))
+    take_before = min(len(before), room // 2)
+    take_after = min(len(after), room - take_before)
+    take_before = min(len(before), room - take_after)
+    return " ".join(before[len(before) - take_before:] + core + after[:take_after])
 
 
 def page_chat(title: str, passage: str, system: str = CLOSED_BOOK) -> dict:

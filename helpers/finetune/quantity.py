@@ -127,17 +127,6 @@ def ticket_scores(model: str, tickets: Sequence[dict], *, max_tokens: int = TICK
                          "answer": [a["text"] for a in answers]})
 
 
-def wilson_interval(successes: int, n: int, confidence: float = course_stats.CONFIDENCE) -> tuple[float, float]:
-    """The Wilson score interval of a proportion (``successes`` of ``n``): unlike the normal approximation it stays
-    inside [0, 1] and is not a point at 0 or n successes, which small test sets hit often."""
-    if n < 1 or not 0 <= successes <= n:
-        raise ValueError(f"need 0 <= successes <= n and n >= 1 (got {successes} of {n})")
-    from scipy import stats as scipy_stats
-
-    ci = scipy_stats.binomtest(int(successes), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
-    return float(ci.low), float(ci.high)
-
-
 def label(kind: str, n: int) -> str:
     """A curve point's name in tables: "clean x 24", "noisy x 95"; size 0 is the base model."""
     return "base (no training)" if n == 0 else f"{kind} x {n}"
@@ -154,7 +143,7 @@ def curve_table(scores: Mapping[tuple[str, int], object], *, batch_size: int, n_
     for (kind, n), table in sorted(scores.items(), key=lambda item: (item[0][0], item[0][1])):
         for metric, column in metrics.items():
             values = [int(v) for v in table[column]]
-            low, high = wilson_interval(sum(values), len(values))
+            low, high = course_stats.wilson_interval(sum(values), len(values))
             score = sum(values) / len(values)
             known = (problems or {}).get((kind, n), 0 if kind == "clean" or n == 0 else None)
             rows.append({"lines": kind, "examples": n, "steps": training_steps(n, batch_size, n_epochs) if n else 0,

@@ -183,3 +183,21 @@ def engine_answers(engine, prompts: list[Prompt], *, batch_size: int = 16) -> li
                           "latency_s": r.seconds, "cost_usd": 0.0, "stop_reason": r.stop_reason,
                           "model_answered": engine.model_id}
     return records  # type: ignore[return-value]
+
+
+def cached_answers(adapter: Adapter | None, prompts: list[Prompt], *, batch_size: int = 16) -> list[dict]:
+    """:func:`engine_answers` of the local model (``adapter=None``) or of ``adapter`` merged into it, stored in the
+    course cache (``<cache>/evaluations/engine-answers``) under the model, the adapter as trained, the prompts and the
+    batch size: a warm re-run of notebooks 08 and 09 reads its replies instead of generating them again (greedy
+    answers do not change). A cached record keeps the latency measured when it was generated."""
+    from helpers.local_model import get_engine
+    from helpers.prompting.evaluation import cached_json
+
+    base = get_engine()
+    key = {"model": base.model_id, "device": base.device.type, "batch_size": batch_size,
+           "adapter": None if adapter is None else f"{adapter.folder.name}@{adapter.meta.get('when')}",
+           "prompts": fingerprint([(p.system, p.messages, p.max_tokens, list(p.stop)) for p in prompts])}
+    engine = base if adapter is None else None
+    records, _ = cached_json("engine-answers", key, lambda: engine_answers(engine or tuned_engine(adapter), prompts,
+                                                                           batch_size=batch_size))
+    return records
