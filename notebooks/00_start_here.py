@@ -21,8 +21,8 @@
 # tokens and dollars. This first notebook checks your setup, shows you exactly which model answers your calls,
 # makes a first call with the real Anthropic and OpenAI SDKs, and prices it. It runs with no API key and no network.
 #
-# > **Time:** the code runs in 0.7 min in the quick profile and 0.8 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 30 min more
+# > **Time:** the code runs in 0.8 min in the quick profile and 0.7 min in the full one, measured on the 2-core
+# > reference machine, 2026-12-06 (offline model, no GPU, cold caches); reading and exercises take about 30 min more
 # > (the facilitator guide's estimate).
 # >
 # > **You need:** nothing but some Python: no API key, no GPU, no network.

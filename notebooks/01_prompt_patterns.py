@@ -22,8 +22,8 @@
 # measured on the same held-out tickets with the course yardstick: accuracy, macro-F1, format validity, tokens, latency
 # and dollars per thousand tickets on every model in the registry.
 #
-# > **Time:** the code runs in 1.2 min in the quick profile and 5.4 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 60 min more
+# > **Time:** the code runs in 1.2 min in the quick profile and 3.8 min in the full one, measured on the 2-core
+# > reference machine, 2026-12-06 (offline model, no GPU, cold caches); reading and exercises take about 60 min more
 # > (the facilitator guide's estimate).
 # >
 # > **You need:** notebook 00 (the backend banner, `llm.complete`, what a call costs).

@@ -22,8 +22,8 @@
 # offline model and for Claude or GPT, and ends every section with the number it measured and the notebook that
 # addresses it.
 #
-# > **Time:** the code runs in 1.0 min in the quick profile and 4.0 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > **Time:** the code runs in 1.2 min in the quick profile and 3.6 min in the full one, measured on the 2-core
+# > reference machine, 2026-12-06 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
 # > (the facilitator guide's estimate).
 # >
 # > **You need:** notebooks 00 and 01 (the ticket task and its yardstick: accuracy, macro-F1, format validity, cost).

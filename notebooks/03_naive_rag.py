@@ -22,8 +22,8 @@
 # from scratch (about 30 lines of numpy) and then with llama-index, and measures it on a file of questions with known
 # answers, so that notebook 04 can show what each advanced technique adds on the same yardstick.
 #
-# > **Time:** the code runs in 1.1 min in the quick profile and 4.0 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > **Time:** the code runs in 1.4 min in the quick profile and 3.4 min in the full one, measured on the 2-core
+# > reference machine, 2026-12-06 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
 # > (the facilitator guide's estimate).
 # >
 # > **You need:** notebook 00; notebook 02 shows why a model needs to look things up (its jargon section).

@@ -22,8 +22,8 @@
 # the prompt, latency p50/p95), ending in one ablation table. Some techniques will help, some will not on this data,
 # and the table says which.
 #
-# > **Time:** the code runs in 2.0 min in the quick profile and 7.3 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 60 min more
+# > **Time:** the code runs in 2.1 min in the quick profile and 4.8 min in the full one, measured on the 2-core
+# > reference machine, 2026-12-06 (offline model, no GPU, cold caches); reading and exercises take about 60 min more
 # > (the facilitator guide's estimate).
 # >
 # > **You need:** notebook 03 (the naive pipeline, the question set and the retrieval metrics).

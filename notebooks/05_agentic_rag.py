@@ -23,8 +23,8 @@
 # out on the real tool-use APIs (Anthropic tool use, OpenAI function calling), runs the same agent in llama-index, and
 # measures tool choice, task success, steps and cost on a set of tasks with known answers.
 #
-# > **Time:** the code runs in 1.1 min in the quick profile and 4.5 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > **Time:** the code runs in 1.1 min in the quick profile and 5.4 min in the full one, measured on the 2-core
+# > reference machine, 2026-12-06 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
 # > (the facilitator guide's estimate).
 # >
 # > **You need:** notebook 03 (the retriever behind the knowledge-base tool); notebook 04 helps.

@@ -24,8 +24,8 @@
 # notebook-04 pipelines end to end with those metrics, paired question by question. Notebook 06b takes up the cases
 # where RAG is not the answer (long context, stale indexes, production logs, sensitive data).
 #
-# > **Time:** the code runs in 2.0 min in the quick profile and 7.9 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > **Time:** the code runs in 1.6 min in the quick profile and 3.3 min in the full one, measured on the 2-core
+# > reference machine, 2026-12-06 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
 # > (the facilitator guide's estimate).
 # >
 # > **You need:** notebooks 03 and 04 (the two pipelines compared end to end); notebook 05 is optional.

@@ -24,7 +24,7 @@
 # charted over time; and **sensitive data**, the personal data a RAG prompt sends to a provider, before and after
 # redaction.
 #
-# > **Time:** the code runs in 1.0 min in the quick profile and 2.5 min in the full one, measured on the 2-core
+# > **Time:** the code runs in 1.4 min in the quick profile and 3.0 min in the full one, measured on the 2-core
 # > reference machine, 2026-12-06 (offline model, no GPU, cold caches); reading and exercises take about 30 min more
 # > (the facilitator guide's estimate).
 # >

@@ -24,8 +24,8 @@
 # adapter on the local 135M model in the background and answers with an `ft:` model id. Last, it measures the seed
 # article's claim that data quality beats quantity: at equal size, then along a curve of training-set sizes.
 #
-# > **Time:** the code runs in 1.5 min in the quick profile and 6.9 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > **Time:** the code runs in 2.3 min in the quick profile and 9.2 min in the full one, measured on the 2-core
+# > reference machine, 2026-12-06 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
 # > (the facilitator guide's estimate).
 # >
 # > **You need:** notebooks 00 and 01 (the ticket task and its metrics); notebook 02 for why fine-tuning (format,

@@ -24,8 +24,8 @@
 # the model before and after, test the claim that LoRA gets "90%+ of full fine-tuning quality", put notebook 02's brand
 # voice into the weights, and save, reload and merge the adapter.
 #
-# > **Time:** the code runs in 2.2 min in the quick profile and 7.1 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 60 min more
+# > **Time:** the code runs in 3.5 min in the quick profile and 8.4 min in the full one, measured on the 2-core
+# > reference machine, 2026-12-06 (offline model, no GPU, cold caches); reading and exercises take about 60 min more
 # > (the facilitator guide's estimate).
 # >
 # > **You need:** notebook 07 (the training data and the adapter its job trained), notebook 01 (the prompt it is

@@ -23,8 +23,8 @@
 # course registry, with the volumes where one strategy overtakes another computed, not guessed; and each case study
 # becomes a **miniature you run**, on the course's own data, with the outcome measured.
 #
-# > **Time:** the code runs in about 1.6 min in the quick profile and 6.7 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > **Time:** the code runs in 1.9 min in the quick profile and 6.1 min in the full one, measured on the 2-core
+# > reference machine, 2026-12-06 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
 # > (the facilitator guide's estimate).
 # >
 # > **You need:** notebooks 01-08: it builds on what each one measured and reuses their helpers (at least 01, 03 and

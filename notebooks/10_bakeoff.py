@@ -23,8 +23,8 @@
 # validity, hallucination, latency, tokens, dollars per 1,000 queries, setup cost) on the same held-out examples.
 # The verdict on each claim is computed from the numbers by a rule written out below; nothing in the table is typed in.
 #
-# > **Time:** the code runs in 1.8 min in the quick profile and 7.9 min in the full one, measured on the 2-core
-# > reference machine, 2026-11-24 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
+# > **Time:** the code runs in 2.4 min in the quick profile and 5.5 min in the full one, measured on the 2-core
+# > reference machine, 2026-12-06 (offline model, no GPU, cold caches); reading and exercises take about 45 min more
 # > (the facilitator guide's estimate).
 # >
 # > **You need:** notebooks 01-09: every strategy it compares was taught there.
