@@ -484,6 +484,25 @@ def _new_cache(model, layers: list):
     return DynamicCache(layers, config=model.config)
 
 
+def trim_heap() -> bool:
+    """Give freed memory back to the operating system after a model copy is dropped (a training job's copy, an
+    evicted adapter-merged engine). glibc keeps freed blocks in per-thread arenas, and each fine-tuning job trains in
+    a thread of its own (notebook 07), so without this a kernel's memory only grows. True when glibc gave memory
+    back; False when there was none to give, or the C library has no ``malloc_trim`` (macOS, Windows, musl)."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return False
+    trim = getattr(libc, "malloc_trim", None)
+    return bool(trim(0)) if trim is not None else False
+
+
 def pad_id_of(tokenizer) -> int:
     """The id that fills padded positions: the tokenizer's pad token, else its end-of-sequence token (transformers
     5.15, Colab's, reads the packaged GGUF tokenizer without a pad token), else 0 when there is no tokenizer. Batched

@@ -90,3 +90,19 @@ def test_missing_conversion_dependency_is_named(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
     with pytest.raises(local_model.OfflineModelError, match="accelerate.*make lab"):
         local_model.ensure_converted(verbose=False)
+
+
+def test_trim_heap_returns_freed_memory_where_glibc_can_and_is_harmless_elsewhere(monkeypatch):
+    """local_model.trim_heap (notebook 07's jobs, evicted engines): glibc's malloc_trim after a model copy is dropped;
+    a C library without it (or none found) is a quiet False, never an error."""
+    import ctypes.util
+
+    import numpy as np
+
+    from helpers import local_model
+
+    junk = [np.ones(2_000_000) for _ in range(8)]  # about 128 MB in many blocks, then freed
+    del junk
+    assert isinstance(local_model.trim_heap(), bool)
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    assert local_model.trim_heap() is False

@@ -40,6 +40,7 @@ from helpers.files import atomic_folder, read_json, write_bytes_atomic, write_js
 from helpers.finetune.data import Gates, auto_epochs, validate_jsonl
 from helpers import local_api
 from helpers.local_api import ApiError
+from helpers.local_model import trim_heap
 
 ORGANIZATION = "course-local"  # the job's organization_id and the tuned models' owner
 ORG_SLUG = "course"  # the organization part of a tuned model's id (ft:<base snapshot>:<org>:<suffix>:<id>)
@@ -418,6 +419,7 @@ class JobStore:
         finally:
             with self.lock:
                 self._cancel.pop(job_id, None)
+            trim_heap()  # the job's model copy, gradients and optimiser state are garbage now: return them
 
     def _train(self, job_id: str) -> None:
         import torch
@@ -592,6 +594,7 @@ class JobStore:
             self._engines[model_id] = engine
             while len(self._engines) > 2:
                 self._engines.popitem(last=False)
+                trim_heap()
             return engine
 
     def fine_tuned_models(self) -> list[dict]:

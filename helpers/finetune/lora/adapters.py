@@ -153,12 +153,12 @@ def tuned_engine(adapter: Adapter):
 
 def forget_tuned_engines() -> None:
     """Drop the adapter-merged engines kept for the session (and, on a GPU, the memory they held)."""
-    import gc
-
     import torch
 
+    from helpers.local_model import trim_heap
+
     _ENGINES.clear()
-    gc.collect()
+    trim_heap()  # gc, then the freed weights back to the operating system
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
 
