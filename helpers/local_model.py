@@ -6,6 +6,7 @@ Taught in notebooks/00_start_here.ipynb ("Which model answered?"). The in-proces
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import inspect
 import itertools
@@ -489,18 +490,24 @@ def trim_heap() -> bool:
     evicted adapter-merged engine). glibc keeps freed blocks in per-thread arenas, and each fine-tuning job trains in
     a thread of its own (notebook 07), so without this a kernel's memory only grows. True when glibc gave memory
     back; False when there was none to give, or the C library has no ``malloc_trim`` (macOS, Windows, musl)."""
-    import ctypes
-    import ctypes.util
     import gc
 
     gc.collect()
+    trim = _malloc_trim()
+    return bool(trim(0)) if trim is not None else False
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, or None; looked up once (``find_library`` runs ``ldconfig`` in a subprocess)."""
+    import ctypes
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name) if name else None
+        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
     except OSError:
-        return False
-    trim = getattr(libc, "malloc_trim", None)
-    return bool(trim(0)) if trim is not None else False
+        return None
 
 
 def pad_id_of(tokenizer) -> int:

@@ -46,7 +46,7 @@ NOTEBOOK_NAME = re.compile(r"^(?P<number>\d\d[a-z]?)_\w+$")
 def notebooks(suffix: str = ".ipynb", folder: Path | None = None) -> list[Path]:
     """The course's numbered notebooks (or their jupytext ``.py`` pairs) in learning order: 06 before 06b before 07."""
     found = [p for p in (folder or NOTEBOOKS_DIR).glob(f"*{suffix}") if NOTEBOOK_NAME.match(p.stem)]
-    return sorted(found, key=lambda p: notebook_number(p))
+    return sorted(found, key=notebook_number)
 
 
 def notebook_number(path: Path | str) -> str:

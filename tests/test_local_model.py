@@ -104,5 +104,7 @@ def test_trim_heap_returns_freed_memory_where_glibc_can_and_is_harmless_elsewher
     junk = [np.ones(2_000_000) for _ in range(8)]  # about 128 MB in many blocks, then freed
     del junk
     assert isinstance(local_model.trim_heap(), bool)
+    local_model._malloc_trim.cache_clear()  # the lookup is cached: look again without a C library
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     assert local_model.trim_heap() is False
+    local_model._malloc_trim.cache_clear()

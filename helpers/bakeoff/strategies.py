@@ -15,9 +15,8 @@ from helpers import env, llm, registry
 from helpers.bakeoff import lora as bl
 from helpers.bakeoff import tasks as bt
 from helpers.bakeoff.harness import Outcome, SkipCell
-from helpers.files import fingerprint
 from helpers.finetune.jobs import answer_chats
-from helpers.finetune.lora.adapters import Adapter, engine_answers, tuned_engine
+from helpers.finetune.lora.adapters import Adapter, cached_answers
 from helpers.prompting import evaluation
 from helpers.prompting.patterns import Prompt
 
@@ -45,22 +44,16 @@ def prompted(make_prompts: PromptMaker, score: Scorer, *, provider: str, model: 
     return run
 
 
-_TUNED_ANSWERS: dict[tuple[str, str], list[dict]] = {}
-
-
 def tuned(train: Callable[[], Adapter], make_prompts: PromptMaker, score: Scorer, *,
           extra_setup_s: float = 0.0) -> Callable[[list[dict]], Outcome]:
     """A cell answered by the local model with the adapter ``train()`` returns (trained once, then loaded from the
     cache) merged in. Its setup is the adapter's measured training cost, plus ``extra_setup_s`` (a RAG index).
-    Answers are greedy, so cells on the same adapter and prompts (LoRA, and LoRA + a repair) generate once."""
+    Answers are greedy and cached by adapter as trained and prompts (``adapters.cached_answers``), so cells on the
+    same adapter and prompts (LoRA, and LoRA + a repair) generate once, and a retrained adapter answers afresh."""
     def run(examples: list[dict]) -> Outcome:
         adapter = train()
         prompts, seconds = _prompts_and_seconds(make_prompts(examples))
-        key = (f"{adapter.folder}@{adapter.meta.get('when')}",  # a retrained adapter (RUN_ALL) answers afresh
-               fingerprint([(p.system, p.messages, p.max_tokens, p.stop) for p in prompts]))
-        if key not in _TUNED_ANSWERS:  # greedy answers: two cells on the same adapter and prompts share them
-            _TUNED_ANSWERS[key] = engine_answers(tuned_engine(adapter), prompts)
-        records = _TUNED_ANSWERS[key]
+        records = cached_answers(adapter, prompts)
         setup = dict(adapter.setup, seconds=adapter.setup["seconds"] + extra_setup_s)
         return Outcome(score(examples, prompts, records, seconds), setup=setup,
                        answered_by=records[0]["model_answered"], tuned=True)

@@ -197,7 +197,6 @@ def cached_answers(adapter: Adapter | None, prompts: list[Prompt], *, batch_size
     key = {"model": base.model_id, "device": base.device.type, "batch_size": batch_size,
            "adapter": None if adapter is None else f"{adapter.folder.name}@{adapter.meta.get('when')}",
            "prompts": fingerprint([(p.system, p.messages, p.max_tokens, list(p.stop)) for p in prompts])}
-    engine = base if adapter is None else None
-    records, _ = cached_json("engine-answers", key, lambda: engine_answers(engine or tuned_engine(adapter), prompts,
-                                                                           batch_size=batch_size))
+    records, _ = cached_json("engine-answers", key, lambda: engine_answers(
+        base if adapter is None else tuned_engine(adapter), prompts, batch_size=batch_size))
     return records
