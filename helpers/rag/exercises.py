@@ -104,13 +104,11 @@ CHANGE_KINDS = ("added", "changed", "removed")
 
 
 def _reference_changes(before, after) -> dict[str, set[str]]:
-    """What IncrementalIndex.sync re-embeds: ids by document_hash (title, text, metadata)."""
-    from helpers.rag.freshness import document_hash
+    """What IncrementalIndex.sync re-embeds and drops (``freshness.changed_ids`` of the documents' hashes)."""
+    from helpers.rag.freshness import changed_ids, document_hash
 
-    old = {d.id: document_hash(d) for d in before}
-    new = {d.id: document_hash(d) for d in after}
-    return {"added": set(new) - set(old), "removed": set(old) - set(new),
-            "changed": {i for i in set(old) & set(new) if old[i] != new[i]}}
+    found = changed_ids({d.id: document_hash(d) for d in before}, {d.id: document_hash(d) for d in after})
+    return {kind: set(ids) for kind, ids in found.items()}
 
 
 def change_cases(before: list, after: list) -> list[tuple[str, list, list, str]]:

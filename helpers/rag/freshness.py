@@ -75,6 +75,13 @@ def document_hash(doc: Document) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def changed_ids(old: dict[str, str], new: dict[str, str]) -> dict[str, list[str]]:
+    """Which document ids to embed again and which to drop, from two {id: :func:`document_hash`} maps: "added" and
+    "changed" in ``new``'s order, "removed" in ``old``'s (notebook 06b, section 2, and its exercise)."""
+    return {"added": [i for i in new if i not in old], "changed": [i for i in new if i in old and old[i] != new[i]],
+            "removed": [i for i in old if i not in new]}
+
+
 @dataclass
 class SyncReport:
     """What one :meth:`IncrementalIndex.sync` did."""
@@ -110,20 +117,15 @@ class IncrementalIndex(Retriever):
         start = time.perf_counter()
         report = SyncReport()
         current = {doc.id: doc for doc in corpus}
-        todo = []
-        for doc_id, doc in current.items():
-            digest = document_hash(doc)
-            if doc_id not in self.hashes:
-                report.added.append(doc_id)
-            elif self.hashes[doc_id] != digest:
-                report.changed.append(doc_id)
-            else:
-                report.unchanged += 1
-                continue
-            todo.append(doc)
-            self.hashes[doc_id] = digest
-        for doc_id in [d for d in self.hashes if d not in current]:
-            report.removed.append(doc_id)
+        digests = {doc_id: document_hash(doc) for doc_id, doc in current.items()}
+        changes = changed_ids(self.hashes, digests)
+        report.added, report.changed, report.removed = changes["added"], changes["changed"], changes["removed"]
+        report.unchanged = len(current) - len(report.added) - len(report.changed)
+        stale = set(report.added) | set(report.changed)
+        todo = [doc for doc_id, doc in current.items() if doc_id in stale]  # in corpus order, as before
+        for doc_id in report.added + report.changed:
+            self.hashes[doc_id] = digests[doc_id]
+        for doc_id in report.removed:
             for table in (self.hashes, self.doc_chunks, self.doc_vectors):
                 table.pop(doc_id, None)
         new_chunks = fixed_chunks(todo, self.chunk_size, self.overlap)
